@@ -1,0 +1,42 @@
+"""SQLAlchemy models of Kancelaria (schema only; no Qt, no business rules)."""
+
+from clerk_app.models.attachments import Attachment, Blob
+from clerk_app.models.audit import AuditEvent
+from clerk_app.models.base import Base
+from clerk_app.models.cases import Case
+from clerk_app.models.correspondents import Correspondent
+from clerk_app.models.enums import (
+    CaseStatus,
+    Channel,
+    CorrespondentKind,
+    DeliveryStatus,
+    Direction,
+    Role,
+)
+from clerk_app.models.jrwa import JrwaClass, JrwaPlan
+from clerk_app.models.office import Office, OrgUnit
+from clerk_app.models.register import NumberSequence, RegisterEntry
+from clerk_app.models.users import User, UserRole
+
+__all__ = [
+    "Attachment",
+    "AuditEvent",
+    "Base",
+    "Blob",
+    "Case",
+    "CaseStatus",
+    "Channel",
+    "Correspondent",
+    "CorrespondentKind",
+    "DeliveryStatus",
+    "Direction",
+    "JrwaClass",
+    "JrwaPlan",
+    "NumberSequence",
+    "Office",
+    "OrgUnit",
+    "RegisterEntry",
+    "Role",
+    "User",
+    "UserRole",
+]

@@ -1,0 +1,73 @@
+"""Incoming and outgoing register entries (rejestr przesyłek) and their numbering."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+
+from sqlalchemy import (
+    Date,
+    ForeignKey,
+    Integer,
+    String,
+    Text,
+    UniqueConstraint,
+)
+from sqlalchemy.orm import Mapped, mapped_column
+
+from clerk_app.models.base import Base
+from clerk_app.models.enums import Channel, DeliveryStatus, Direction
+from clerk_app.models.types import UtcDateTime, str_enum, utc_now
+
+
+class RegisterEntry(Base):
+    """One row of the incoming or outgoing register.
+
+    Title, sender, letter date and reference may be NULL only when the clerk
+    marked them "brak danych"; ``unknown_fields`` lists those names.
+    """
+
+    __tablename__ = "register_entry"
+    __table_args__ = (UniqueConstraint("register_symbol", "year", "seq_no"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    direction: Mapped[Direction] = mapped_column(str_enum(Direction), index=True)
+    register_symbol: Mapped[str] = mapped_column(String(20))
+    year: Mapped[int] = mapped_column(Integer)
+    seq_no: Mapped[int] = mapped_column(Integer)
+    number: Mapped[str] = mapped_column(String(40), unique=True)  # e.g. RPW/123/2026
+    registered_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utc_now)
+    received_on: Mapped[date | None] = mapped_column(Date, index=True)
+    sent_on: Mapped[date | None] = mapped_column(Date)
+    title: Mapped[str | None] = mapped_column(String(500))
+    correspondent_id: Mapped[int | None] = mapped_column(ForeignKey("correspondent.id"))
+    letter_date: Mapped[date | None] = mapped_column(Date)
+    letter_ref: Mapped[str | None] = mapped_column(String(100))
+    unknown_fields: Mapped[str] = mapped_column(String(100), default="")
+    channel: Mapped[Channel] = mapped_column(str_enum(Channel), index=True)
+    tracking_no: Mapped[str] = mapped_column(String(40), default="")
+    assigned_unit_id: Mapped[int | None] = mapped_column(ForeignKey("org_unit.id"))
+    assigned_user_id: Mapped[int | None] = mapped_column(ForeignKey("app_user.id"))
+    attachment_count: Mapped[int] = mapped_column(Integer, default=0)
+    notes: Mapped[str] = mapped_column(Text, default="")
+    case_id: Mapped[int | None] = mapped_column(ForeignKey("cases.id"), index=True)
+    created_by_id: Mapped[int | None] = mapped_column(ForeignKey("app_user.id"))
+    # ePUAP / e-Doręczenia message id: a redelivered message is recognised by it.
+    external_id: Mapped[str | None] = mapped_column(String(100), unique=True)
+    version: Mapped[int] = mapped_column(Integer, default=1)
+    # Outgoing only.
+    delivery_status: Mapped[DeliveryStatus | None] = mapped_column(str_enum(DeliveryStatus))
+    delivered_on: Mapped[date | None] = mapped_column(Date)
+    fee_grosze: Mapped[int | None] = mapped_column(Integer)
+
+
+class NumberSequence(Base):
+    """Last number issued per counter and year; rows are locked while numbering.
+
+    Keys: ``register:RPW`` for registers, ``case:<unit_id>:<jrwa_symbol>`` for case lists.
+    """
+
+    __tablename__ = "number_sequence"
+
+    key: Mapped[str] = mapped_column(String(100), primary_key=True)
+    year: Mapped[int] = mapped_column(Integer, primary_key=True)
+    last_value: Mapped[int] = mapped_column(Integer, default=0)

@@ -1,0 +1,1 @@
+"""Shipped resources: fonts, icons, templates, translations, JRWA, demo data."""

@@ -1,0 +1,56 @@
+"""Regenerate the README screenshots (docs/screenshots/*.png) offscreen from demo data."""
+
+from __future__ import annotations
+
+import os
+import sys
+import tempfile
+from pathlib import Path
+
+os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+
+from PySide6.QtWidgets import QApplication  # noqa: E402
+
+from clerk_app.config import load_settings  # noqa: E402
+from clerk_app.services.app_context import open_context  # noqa: E402
+from clerk_app.services.demo_data import fill_demo_data  # noqa: E402
+from clerk_app.services.users import UserService  # noqa: E402
+from clerk_app.ui.app import window_settings  # noqa: E402
+from clerk_app.ui.hub import Hub  # noqa: E402
+from clerk_app.ui.i18n import install_language  # noqa: E402
+from clerk_app.ui.main_window import MainWindow  # noqa: E402
+
+OUT = Path(__file__).resolve().parent.parent / "docs" / "screenshots"
+
+
+def main() -> int:
+    OUT.mkdir(parents=True, exist_ok=True)
+    app = QApplication(sys.argv)
+    install_language(app, "pl")
+    with tempfile.TemporaryDirectory() as tmp:
+        settings = load_settings(data_dir=tmp, env={})
+        ctx = open_context(settings)
+        fill_demo_data(ctx.db)
+        user = UserService(ctx.db).os_account_user("a.nowak")
+        window = MainWindow(
+            hub=Hub(),
+            window_settings=window_settings(settings),
+            user_name=user.full_name,
+            database=ctx.db.describe().replace(tmp, "~/.local/share/Kancelaria"),
+            language="pl",
+            data_dir="~/.local/share/Kancelaria",
+            log_file="~/.local/share/Kancelaria/logs/kancelaria.log",
+        )
+        window.resize(1100, 700)
+        for key in window.pages:
+            window.show_page(key)
+            window.show()
+            app.processEvents()
+            window.grab().save(str(OUT / f"{key}.png"))
+        window.close()
+        ctx.close()
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
