@@ -9,16 +9,16 @@ from pathlib import Path
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
-from PySide6.QtWidgets import QApplication  # noqa: E402
+from PySide6.QtWidgets import QApplication
 
-from clerk_app.config import load_settings  # noqa: E402
-from clerk_app.services.app_context import open_context  # noqa: E402
-from clerk_app.services.demo_data import fill_demo_data  # noqa: E402
-from clerk_app.services.users import UserService  # noqa: E402
-from clerk_app.ui.app import window_settings  # noqa: E402
-from clerk_app.ui.hub import Hub  # noqa: E402
-from clerk_app.ui.i18n import install_language  # noqa: E402
-from clerk_app.ui.main_window import MainWindow  # noqa: E402
+from clerk_app.config import load_settings
+from clerk_app.services.app_context import open_context
+from clerk_app.services.demo_data import fill_demo_data
+from clerk_app.services.users import UserService
+from clerk_app.ui.app import window_settings
+from clerk_app.ui.hub import Hub
+from clerk_app.ui.i18n import install_language
+from clerk_app.ui.main_window import MainWindow
 
 OUT = Path(__file__).resolve().parent.parent / "docs" / "screenshots"
 

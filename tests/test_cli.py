@@ -60,8 +60,17 @@ def test_db_upgrade_then_current(db_url: str, data_dir: Path) -> None:
 def test_user_add_and_list(db_url: str) -> None:
     assert run("--database-url", db_url, "db", "upgrade").returncode == 0
     added = run(
-        "--database-url", db_url, "user", "add", "a.nowak", "--name", "Anna Nowak",
-        "--role", "registry_clerk", "--json", stdin="haslo-kancelarii-1\n",
+        "--database-url",
+        db_url,
+        "user",
+        "add",
+        "a.nowak",
+        "--name",
+        "Anna Nowak",
+        "--role",
+        "registry_clerk",
+        "--json",
+        stdin="haslo-kancelarii-1\n",
     )
     assert added.returncode == 0, added.stderr
     assert json.loads(added.stdout)["roles"] == ["registry_clerk"]

@@ -30,7 +30,7 @@ def test_demo_office_is_consistent(ctx: AppContext) -> None:
         assert len(set(signs)) == len(signs) == summary.cases
         units = set(session.scalars(select(OrgUnit.symbol)))
         for sign in signs:
-            unit, jrwa, number, year = sign.split(".")
+            unit, _jrwa, number, year = sign.split(".")
             assert unit in units and number.isdigit() and len(year) == 4
         end_classes = set(session.scalars(select(JrwaClass.symbol).where(JrwaClass.is_end_class)))
         assert {s.split(".")[1] for s in signs} <= end_classes

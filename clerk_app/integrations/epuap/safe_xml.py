@@ -1,0 +1,198 @@
+"""The one hardened entry point for parsing XML that comes from outside (ePUAP, letters, receipts).
+
+Every byte string from the network or from a sender goes through :func:`parse_untrusted_xml`:
+no DTD, no DOCTYPE at all, no entity expansion, no network access, a size limit, and tolerant
+handling of the encoding quirks seen in real ePUAP traffic (UTF-8 BOM, wrong declarations).
+"""
+
+from __future__ import annotations
+
+import codecs
+import logging
+import re
+from dataclasses import dataclass
+
+from lxml import etree
+
+log = logging.getLogger(__name__)
+
+#: Default ceiling for one XML document (letters, receipts, small SOAP answers).
+DEFAULT_MAX_BYTES = 20 * 1024 * 1024
+
+_DECLARATION = re.compile(rb"^\s*<\?xml\b[^>]*?\?>", re.DOTALL)
+_DECLARED_ENCODING = re.compile(rb"""encoding\s*=\s*["']([A-Za-z0-9._:-]+)["']""")
+_DOCTYPE_OR_ENTITY = re.compile(rb"<!\s*(?:DOCTYPE|ENTITY)", re.IGNORECASE)
+_UTF8_NAMES = {"utf-8", "utf8"}
+
+
+class HostileXmlError(ValueError):
+    """XML from outside that is refused: DOCTYPE/entities, too large, broken or undecodable."""
+
+
+@dataclass(frozen=True)
+class DecodedXml:
+    """XML bytes re-encoded as UTF-8 without a declaration, and what was found on the way."""
+
+    utf8: bytes
+    source_encoding: str
+    note: str | None = None
+
+
+def _hardened_parser(*, large_text_nodes: bool) -> etree.XMLParser:
+    return etree.XMLParser(
+        resolve_entities=False,
+        no_network=True,
+        load_dtd=False,
+        dtd_validation=False,
+        huge_tree=large_text_nodes,
+        remove_blank_text=False,
+    )
+
+
+def _codec_name(label: str) -> str | None:
+    try:
+        return codecs.lookup(label).name
+    except LookupError:
+        return None
+
+
+def decode_untrusted_xml(data: bytes, *, what: str = "dokument XML") -> DecodedXml:
+    """Work out the real encoding of ``data`` and return it as UTF-8 without an XML declaration.
+
+    Order of evidence: a byte-order mark wins over the declaration; bytes that are valid UTF-8
+    are taken as UTF-8 even when the declaration says ``windows-1250`` (a common sender bug:
+    a Polish letter that is not ASCII and still valid UTF-8 is never accidental); otherwise the
+    declared encoding is used. Nothing is guessed beyond that: undecodable bytes are refused.
+    """
+    note: str | None = None
+    declared: str | None = None
+    body = data
+    bom_encoding: str | None = None
+    for bom, name in (
+        (codecs.BOM_UTF8, "utf-8"),
+        (codecs.BOM_UTF16_LE, "utf-16-le"),
+        (codecs.BOM_UTF16_BE, "utf-16-be"),
+    ):
+        if body.startswith(bom):
+            bom_encoding = name
+            body = body[len(bom) :]
+            break
+
+    if bom_encoding in ("utf-16-le", "utf-16-be"):
+        try:
+            text = body.decode(bom_encoding)
+        except UnicodeDecodeError as exc:
+            raise HostileXmlError(f"{what}: nieprawidłowe kodowanie UTF-16 ({exc.reason})") from exc
+        body = text.encode("utf-8")
+        bom_encoding = "utf-8-from-utf-16"
+
+    match = _DECLARATION.match(body)
+    if match:
+        enc = _DECLARED_ENCODING.search(match.group(0))
+        if enc:
+            declared = enc.group(1).decode("ascii").lower()
+        body = body[match.end() :]
+
+    if bom_encoding is not None:
+        source = "utf-8" if bom_encoding == "utf-8" else "utf-16"
+        if declared and _codec_name(declared) not in ("utf-8", "utf-16", None):
+            note = f"deklaracja kodowania {declared} pominięta: plik ma znacznik BOM {source}"
+        try:
+            body.decode("utf-8")
+        except UnicodeDecodeError as exc:
+            raise HostileXmlError(f"{what}: znacznik BOM UTF-8, ale treść nie jest UTF-8") from exc
+        return DecodedXml(body, source, note)
+
+    try:
+        body.decode("utf-8")
+        utf8_ok = True
+    except UnicodeDecodeError:
+        utf8_ok = False
+
+    declared_codec = _codec_name(declared) if declared else "utf-8"
+    if declared and declared_codec is None:
+        if utf8_ok:
+            return DecodedXml(body, "utf-8", f"nieznane kodowanie {declared}; przyjęto UTF-8")
+        raise HostileXmlError(f"{what}: nieznane kodowanie znaków „{declared}”")
+
+    if utf8_ok:
+        if declared_codec not in ("utf-8", None) and not body.isascii():
+            note = f"deklaracja kodowania {declared} nie zgadza się z treścią; przyjęto UTF-8"
+        return DecodedXml(body, "utf-8", note)
+
+    if declared_codec == "utf-8":
+        raise HostileXmlError(
+            f"{what}: treść nie jest poprawnym UTF-8, choć tak deklaruje (uszkodzony plik "
+            "albo błędna deklaracja kodowania)"
+        )
+    assert declared_codec is not None
+    try:
+        text = body.decode(declared_codec)
+    except UnicodeDecodeError as exc:
+        raise HostileXmlError(f"{what}: treść nie pasuje do kodowania {declared}") from exc
+    return DecodedXml(text.encode("utf-8"), declared_codec, None)
+
+
+def parse_untrusted_xml(
+    data: bytes,
+    *,
+    max_bytes: int = DEFAULT_MAX_BYTES,
+    large_text_nodes: bool = False,
+    what: str = "dokument XML",
+) -> etree._Element:
+    """Parse XML from outside safely and return its root element.
+
+    ``large_text_nodes`` lifts libxml2's 10 MB limit on one text node; it is meant only for
+    SOAP answers that carry big base64 attachments, and ``max_bytes`` still bounds the whole
+    document. Raises :class:`HostileXmlError` with a Polish message naming what is wrong.
+    """
+    if not isinstance(data, bytes | bytearray | memoryview):
+        raise TypeError("parse_untrusted_xml expects bytes")
+    raw = bytes(data)
+    if len(raw) > max_bytes:
+        raise HostileXmlError(
+            f"{what}: za duży ({len(raw)} bajtów, dopuszczalne {max_bytes} bajtów)"
+        )
+    if not raw.strip():
+        raise HostileXmlError(f"{what}: pusta treść zamiast XML")
+
+    decoded = decode_untrusted_xml(raw, what=what)
+    if decoded.note:
+        log.info("%s: %s", what, decoded.note)
+    if _DOCTYPE_OR_ENTITY.search(decoded.utf8):
+        raise HostileXmlError(
+            f"{what}: zawiera deklarację DOCTYPE lub ENTITY — takie dokumenty są odrzucane "
+            "ze względów bezpieczeństwa"
+        )
+
+    parser = _hardened_parser(large_text_nodes=large_text_nodes)
+    try:
+        root = etree.fromstring(decoded.utf8, parser=parser)
+    except etree.XMLSyntaxError as exc:
+        message = str(exc)
+        if "huge" in message.lower() or "too long" in message.lower():
+            raise HostileXmlError(
+                f"{what}: węzeł tekstowy przekracza dopuszczalny rozmiar ({message})"
+            ) from exc
+        raise HostileXmlError(f"{what}: uszkodzony lub niekompletny XML ({message})") from exc
+    if root is None:
+        raise HostileXmlError(f"{what}: brak elementu głównego")
+    docinfo = root.getroottree().docinfo
+    if docinfo.doctype or docinfo.internalDTD is not None:
+        # Unreachable after the byte scan above; kept so a parser change cannot let one slip.
+        raise HostileXmlError(f"{what}: zawiera deklarację DOCTYPE")
+    return root
+
+
+def stylesheet_hrefs(root: etree._Element) -> list[str]:
+    """Addresses of ``xml-stylesheet`` instructions before the root (never fetched, only shown)."""
+    hrefs: list[str] = []
+    node = root.getprevious()
+    while node is not None:
+        if isinstance(node, etree._ProcessingInstruction) and node.target == "xml-stylesheet":
+            href = node.get("href")
+            if href:
+                hrefs.append(href)
+        node = node.getprevious()
+    hrefs.reverse()
+    return hrefs
