@@ -1,7 +1,8 @@
 """SQLAlchemy models of Kancelaria (schema only; no Qt, no business rules)."""
 
 from clerk_app.models.attachments import Attachment, Blob
-from clerk_app.models.audit import AuditEvent
+from clerk_app.models.assignments import Assignment, CasePause, SavedView, StandIn
+from clerk_app.models.audit import AuditEvent, AuditHead
 from clerk_app.models.base import Base
 from clerk_app.models.cases import Case
 from clerk_app.models.correspondents import Correspondent
@@ -15,15 +16,21 @@ from clerk_app.models.enums import (
 )
 from clerk_app.models.jrwa import JrwaClass, JrwaPlan
 from clerk_app.models.office import Office, OrgUnit
+from clerk_app.models.history import RegisterEntryVersion
 from clerk_app.models.register import NumberSequence, RegisterEntry
+from clerk_app.models.register_books import ClosedYear, RegisterBook
 from clerk_app.models.users import User, UserRole
 
 __all__ = [
+    "Assignment",
     "Attachment",
     "AuditEvent",
+    "AuditHead",
     "Base",
     "Blob",
     "Case",
+    "CasePause",
+    "ClosedYear",
     "CaseStatus",
     "Channel",
     "Correspondent",
@@ -35,8 +42,12 @@ __all__ = [
     "NumberSequence",
     "Office",
     "OrgUnit",
+    "RegisterBook",
     "RegisterEntry",
+    "RegisterEntryVersion",
     "Role",
+    "SavedView",
+    "StandIn",
     "User",
     "UserRole",
 ]

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import ForeignKey, String, Text
+from sqlalchemy import ForeignKey, Index, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from clerk_app.models.base import Base
@@ -13,6 +13,7 @@ from clerk_app.models.types import BigIntPK, UtcDateTime, utc_now
 
 class AuditEvent(Base):
     __tablename__ = "audit_event"
+    __table_args__ = (Index("ix_audit_event_object", "object_type", "object_id"),)
 
     id: Mapped[int] = mapped_column(BigIntPK, primary_key=True)
     occurred_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utc_now)
@@ -25,3 +26,14 @@ class AuditEvent(Base):
     details: Mapped[str] = mapped_column(Text, default="{}")  # canonical JSON
     prev_hash: Mapped[str] = mapped_column(String(64))
     hash: Mapped[str] = mapped_column(String(64), unique=True)
+
+
+class AuditHead(Base):
+    """The single row holding the chain's last hash; locked while an event is appended,
+    so concurrent clerks extend the chain one after another."""
+
+    __tablename__ = "audit_head"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)  # always 1
+    last_event_id: Mapped[int] = mapped_column(BigIntPK, default=0)
+    last_hash: Mapped[str] = mapped_column(String(64))

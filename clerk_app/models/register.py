@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import date, datetime
 
 from sqlalchemy import (
+    Boolean,
     Date,
     ForeignKey,
     Integer,
@@ -54,6 +55,9 @@ class RegisterEntry(Base):
     # ePUAP / e-Doręczenia message id: a redelivered message is recognised by it.
     external_id: Mapped[str | None] = mapped_column(String(100), unique=True)
     version: Mapped[int] = mapped_column(Integer, default=1)
+    # Set for items a clerk must look at (unreadable e-document, signature that fails).
+    needs_attention: Mapped[bool] = mapped_column(Boolean, default=False, index=True)
+    attention_reason: Mapped[str] = mapped_column(String(500), default="")
     # Outgoing only.
     delivery_status: Mapped[DeliveryStatus | None] = mapped_column(str_enum(DeliveryStatus))
     delivered_on: Mapped[date | None] = mapped_column(Date)

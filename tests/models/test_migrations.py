@@ -88,3 +88,57 @@ def test_sqlite_backup_copy_is_a_consistent_database(tmp_path, data_dir) -> None
     with sqlite3.connect(copy) as conn:
         assert conn.execute("SELECT name FROM jrwa_plan").fetchall() == [("x",)]
     assert not list(settings.backups_dir.glob("*.partial"))
+
+
+def test_embedded_database_of_an_older_version_is_backed_up_and_upgraded(data_dir) -> None:  # type: ignore[no-untyped-def]
+    from clerk_app.config import load_settings
+
+    settings = load_settings(data_dir=data_dir, env={})
+    db = Database.open(settings)
+    try:
+        upgrade(db.engine, "0001")
+        with db.engine.begin() as conn:
+            conn.execute(text("INSERT INTO jrwa_plan (valid_from_year, name) VALUES (2025, 'old')"))
+        assert schema_state(db.engine) is SchemaState.OUTDATED
+        before = ensure_current(
+            db.engine,
+            auto_upgrade=True,
+            sqlite_path=settings.sqlite_path,
+            backups_dir=settings.backups_dir,
+        )
+        assert before is SchemaState.OUTDATED
+        assert schema_state(db.engine) is SchemaState.CURRENT
+        backups = list(settings.backups_dir.glob("*pre-upgrade*.sqlite"))
+        assert len(backups) == 1
+        import sqlite3
+
+        with sqlite3.connect(backups[0]) as conn:
+            assert conn.execute("SELECT version_num FROM alembic_version").fetchone() == ("0001",)
+        with db.engine.connect() as conn:
+            assert conn.execute(text("SELECT name FROM jrwa_plan")).scalar() == "old"
+    finally:
+        db.dispose()
+
+
+def test_every_migration_upgrades_a_database_with_data(settings: Settings) -> None:
+    """Step through each revision on both databases; data written at 0001 survives."""
+    db = Database.open(settings)
+    try:
+        upgrade(db.engine, "0001")
+        with db.engine.begin() as conn:
+            conn.execute(
+                text(
+                    "INSERT INTO office (name, short_name, street, building, "
+                    "postal_code, city, teryt, nip, regon, phone, email, "
+                    "epuap_address, ade) VALUES ('Urząd', '', '', '', '', '', '', "
+                    "'', '', '', '', '', '')"
+                )
+            )
+        upgrade(db.engine)
+        assert schema_state(db.engine) is SchemaState.CURRENT
+        with db.engine.connect() as conn:
+            assert conn.execute(text("SELECT name FROM office")).scalar() == "Urząd"
+            books = conn.execute(text("SELECT symbol FROM register_book ORDER BY symbol"))
+            assert [b for (b,) in books] == ["RPW", "WYCH"]
+    finally:
+        db.dispose()
