@@ -75,6 +75,11 @@ def build_parser() -> argparse.ArgumentParser:
     passwd.add_argument("login")
     passwd.set_defaults(handler=cmd_user_passwd)
 
+    from clerk_app import cli_cases, cli_register
+
+    cli_register.add_commands(sub)
+    cli_cases.add_commands(sub)
+
     att = sub.add_parser("attachments", help="magazyn załączników")
     att_sub = att.add_subparsers(dest="att_command", required=True, metavar="AKCJA")
     verify = att_sub.add_parser("verify", help="sprawdź sumy kontrolne wszystkich załączników")

@@ -1,7 +1,7 @@
 """SQLAlchemy models of Kancelaria (schema only; no Qt, no business rules)."""
 
-from clerk_app.models.attachments import Attachment, Blob
 from clerk_app.models.assignments import Assignment, CasePause, SavedView, StandIn
+from clerk_app.models.attachments import Attachment, Blob
 from clerk_app.models.audit import AuditEvent, AuditHead
 from clerk_app.models.base import Base
 from clerk_app.models.cases import Case
@@ -14,9 +14,9 @@ from clerk_app.models.enums import (
     Direction,
     Role,
 )
+from clerk_app.models.history import RegisterEntryVersion
 from clerk_app.models.jrwa import JrwaClass, JrwaPlan
 from clerk_app.models.office import Office, OrgUnit
-from clerk_app.models.history import RegisterEntryVersion
 from clerk_app.models.register import NumberSequence, RegisterEntry
 from clerk_app.models.register_books import ClosedYear, RegisterBook
 from clerk_app.models.users import User, UserRole
@@ -30,9 +30,9 @@ __all__ = [
     "Blob",
     "Case",
     "CasePause",
-    "ClosedYear",
     "CaseStatus",
     "Channel",
+    "ClosedYear",
     "Correspondent",
     "CorrespondentKind",
     "DeliveryStatus",
