@@ -76,7 +76,8 @@ def record_assignment(
     )
     session.add(assignment)
     session.flush()
-    who = session.get(User, routed.user_id).full_name if routed.user_id else ""
+    target = session.get(User, routed.user_id) if routed.user_id else None
+    who = target.full_name if target else ""
     summary = f"dekretacja: {who}".strip() if who else "dekretacja na komórkę"
     if routed.instead_of_user_id:
         absent = session.get(User, routed.instead_of_user_id)
