@@ -83,3 +83,20 @@ def test_errors_are_plain_polish_with_exit_code_2(tmp_path: Path) -> None:
     assert result.returncode == 2
     assert "nie jest obsługiwana" in result.stderr
     assert "Traceback" not in result.stderr
+
+
+def test_gui_starts_on_the_embedded_default_and_creates_it(data_dir: Path) -> None:
+    result = run("--data-dir", str(data_dir), "--quit-after-start")
+    assert result.returncode == 0, result.stderr
+    assert (data_dir / "kancelaria.sqlite").exists()
+    log = (data_dir / "logs" / "kancelaria.log").read_text(encoding="utf-8")
+    assert "Main window shown" in log
+
+
+def test_demo_flag_fills_an_empty_database_once(data_dir: Path) -> None:
+    assert run("--data-dir", str(data_dir), "--demo", "--quit-after-start").returncode == 0
+    again = run("--data-dir", str(data_dir), "--demo", "--quit-after-start")
+    assert again.returncode == 0, again.stderr
+    listed = run("--data-dir", str(data_dir), "user", "list", "--json")
+    logins = {u["login"] for u in json.loads(listed.stdout)}
+    assert {"a.nowak", "m.kowalski", "e.wisniewska"} <= logins
