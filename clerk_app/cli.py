@@ -75,10 +75,11 @@ def build_parser() -> argparse.ArgumentParser:
     passwd.add_argument("login")
     passwd.set_defaults(handler=cmd_user_passwd)
 
-    from clerk_app import cli_cases, cli_register
+    from clerk_app import cli_backup, cli_cases, cli_register
 
     cli_register.add_commands(sub)
     cli_cases.add_commands(sub)
+    cli_backup.add_commands(sub)
 
     att = sub.add_parser("attachments", help="magazyn załączników")
     att_sub = att.add_subparsers(dest="att_command", required=True, metavar="AKCJA")
@@ -92,7 +93,7 @@ def _json_flag(p: argparse.ArgumentParser) -> None:
     p.add_argument("--json", action="store_true", help="wynik w JSON dla programów")
 
 
-def _emit(args: argparse.Namespace, data: Any, text: str) -> None:
+def emit(args: argparse.Namespace, data: Any, text: str) -> None:
     if getattr(args, "json", False):
         json.dump(data, sys.stdout, ensure_ascii=False, indent=2, default=str)
         sys.stdout.write("\n")
@@ -124,7 +125,7 @@ def cmd_db_current(args: argparse.Namespace, settings: Settings) -> int:
         }
     finally:
         db.dispose()
-    _emit(args, data, f"Wersja schematu: {data['revision']} (program: {HEAD}), {data['state']}")
+    emit(args, data, f"Wersja schematu: {data['revision']} (program: {HEAD}), {data['state']}")
     return 0
 
 
@@ -142,7 +143,7 @@ def cmd_info(args: argparse.Namespace, settings: Settings) -> int:
         "sources": dict(settings.sources),
     }
     text = "\n".join(f"{k}: {v}" for k, v in data.items())
-    _emit(args, data, text)
+    emit(args, data, text)
     return 0
 
 
@@ -157,7 +158,7 @@ def cmd_demo_data(args: argparse.Namespace, settings: Settings) -> int:
         summary = fill_demo_data(ctx.db)
     finally:
         ctx.close()
-    _emit(
+    emit(
         args,
         asdict(summary),
         f"Dodano dane demo: {summary.incoming} pism przychodzących, "
@@ -188,7 +189,7 @@ def cmd_user_add(args: argparse.Namespace, settings: Settings) -> int:
         )
     finally:
         ctx.close()
-    _emit(args, _user_json(user), f"Dodano użytkownika {user.login} (id {user.id}).")
+    emit(args, _user_json(user), f"Dodano użytkownika {user.login} (id {user.id}).")
     return 0
 
 
@@ -202,7 +203,7 @@ def cmd_user_list(args: argparse.Namespace, settings: Settings) -> int:
     finally:
         ctx.close()
     text = "\n".join(f"{u.login:20} {u.full_name:30} {', '.join(sorted(u.roles))}" for u in users)
-    _emit(args, [_user_json(u) for u in users], text or "Brak użytkowników.")
+    emit(args, [_user_json(u) for u in users], text or "Brak użytkowników.")
     return 0
 
 
@@ -240,7 +241,7 @@ def cmd_attachments_verify(args: argparse.Namespace, settings: Settings) -> int:
             bad = verify_store(ctx.blobs, session)
     finally:
         ctx.close()
-    _emit(
+    emit(
         args,
         {"checked": total, "corrupted": bad},
         f"Sprawdzono {total} załączników, uszkodzonych: {len(bad)}"
