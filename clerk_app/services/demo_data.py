@@ -29,6 +29,7 @@ from clerk_app.models import (
 )
 from clerk_app.services.database import Database
 from clerk_app.services.jrwa_store import import_jrwa_plan
+from clerk_app.services.kpa_deadlines import DeadlineKind, DeadlineTerm, due_date
 from clerk_app.services.numbering import next_number
 from clerk_app.services.text_fold import fold
 
@@ -133,16 +134,16 @@ INSTITUTIONS = [
 
 # (unit, JRWA end class, case title templates, deadline kind)
 CASE_KINDS = [
-    ("UA", "6727", "Wypis i wyrys z miejscowego planu – działka {parcel}", "1m"),
-    ("UA", "6730", "Ustalenie warunków zabudowy – działka {parcel}", "2m"),
-    ("UA", "6733", "Lokalizacja inwestycji celu publicznego – {street}", "2m"),
-    ("GK", "7021", "Zajęcie pasa drogowego ul. {street}", "1m"),
-    ("RG", "6831", "Podział nieruchomości – działka {parcel}", "1m"),
-    ("OS", "6220", "Decyzja o środowiskowych uwarunkowaniach – {street}", "2m"),
-    ("OS", "6131", "Zezwolenie na usunięcie drzew – ul. {street}", "1m"),
-    ("FN", "3110", "Podatek od nieruchomości – ulga, {person}", "1m"),
-    ("OR", "0150", "Wniosek w sprawie funkcjonowania urzędu – {person}", "1m"),
-    ("OR", "0152", "Skarga na działalność referatu – {person}", "1m"),
+    ("UA", "6727", "Wypis i wyrys z miejscowego planu – działka {parcel}", DeadlineKind.ONE_MONTH),
+    ("UA", "6730", "Ustalenie warunków zabudowy – działka {parcel}", DeadlineKind.TWO_MONTHS),
+    ("UA", "6733", "Lokalizacja inwestycji celu publicznego – {street}", DeadlineKind.TWO_MONTHS),
+    ("GK", "7021", "Zajęcie pasa drogowego ul. {street}", DeadlineKind.ONE_MONTH),
+    ("RG", "6831", "Podział nieruchomości – działka {parcel}", DeadlineKind.ONE_MONTH),
+    ("OS", "6220", "Decyzja o środowiskowych uwarunkowaniach – {street}", DeadlineKind.TWO_MONTHS),
+    ("OS", "6131", "Zezwolenie na usunięcie drzew – ul. {street}", DeadlineKind.ONE_MONTH),
+    ("FN", "3110", "Podatek od nieruchomości – ulga, {person}", DeadlineKind.ONE_MONTH),
+    ("OR", "0150", "Wniosek w sprawie funkcjonowania urzędu – {person}", DeadlineKind.ONE_MONTH),
+    ("OR", "0152", "Skarga na działalność referatu – {person}", DeadlineKind.ONE_MONTH),
 ]
 TITLES_IN = [
     "Wniosek o wydanie wypisu i wyrysu",
@@ -371,8 +372,8 @@ def _register(
                 status=CaseStatus.CLOSED if closed else CaseStatus.OPEN,
                 handler_id=handler.id,
                 opened_on=opened,
-                deadline_kind=deadline,
-                due_on=opened + timedelta(days={"1m": 30, "2m": 60, "14d": 14}[deadline]),
+                deadline_kind=deadline.value,
+                due_on=due_date(DeadlineTerm(deadline), received),
                 closed_on=opened + timedelta(days=rnd.randint(3, 40)) if closed else None,
                 outcome="Załatwiono decyzją" if closed else "",
                 origin_entry_id=entry.id,
