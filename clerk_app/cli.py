@@ -75,11 +75,12 @@ def build_parser() -> argparse.ArgumentParser:
     passwd.add_argument("login")
     passwd.set_defaults(handler=cmd_user_passwd)
 
-    from clerk_app import cli_backup, cli_cases, cli_register
+    from clerk_app import cli_backup, cli_cases, cli_register, cli_reports
 
     cli_register.add_commands(sub)
     cli_cases.add_commands(sub)
     cli_backup.add_commands(sub)
+    cli_reports.add_commands(sub)
 
     att = sub.add_parser("attachments", help="magazyn załączników")
     att_sub = att.add_subparsers(dest="att_command", required=True, metavar="AKCJA")
