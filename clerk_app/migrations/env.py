@@ -5,6 +5,7 @@ from __future__ import annotations
 from alembic import context
 
 from clerk_app.models import Base
+from clerk_app.models.autogen import include_object
 
 config = context.config
 connection = config.attributes.get("connection")
@@ -16,6 +17,7 @@ context.configure(
     target_metadata=Base.metadata,
     render_as_batch=connection.dialect.name == "sqlite",
     compare_type=True,
+    include_object=include_object,
 )
 with context.begin_transaction():
     context.run_migrations()

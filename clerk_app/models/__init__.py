@@ -15,8 +15,10 @@ from clerk_app.models.enums import (
     Role,
 )
 from clerk_app.models.history import RegisterEntryVersion
+from clerk_app.models.inbox import InboxMessage, OutboxMessage
 from clerk_app.models.jrwa import JrwaClass, JrwaPlan
 from clerk_app.models.office import Office, OrgUnit
+from clerk_app.models.parcels import ImportBatch, Parcel, ParcelOwner, PlanZone
 from clerk_app.models.register import NumberSequence, RegisterEntry
 from clerk_app.models.register_books import ClosedYear, RegisterBook
 from clerk_app.models.users import User, UserRole
@@ -37,11 +39,17 @@ __all__ = [
     "CorrespondentKind",
     "DeliveryStatus",
     "Direction",
+    "ImportBatch",
+    "InboxMessage",
     "JrwaClass",
     "JrwaPlan",
     "NumberSequence",
     "Office",
     "OrgUnit",
+    "OutboxMessage",
+    "Parcel",
+    "ParcelOwner",
+    "PlanZone",
     "RegisterBook",
     "RegisterEntry",
     "RegisterEntryVersion",

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import BigInteger, ForeignKey, LargeBinary, String
+from sqlalchemy import BigInteger, ForeignKey, LargeBinary, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from clerk_app.models.base import Base
@@ -23,6 +23,8 @@ class Attachment(Base):
     sha256: Mapped[str] = mapped_column(String(64), index=True)
     created_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utc_now)
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("app_user.id"))
+    # Text of XML/PDF attachments (services.text_extract), indexed for full-text search.
+    extracted_text: Mapped[str] = mapped_column(Text, default="", server_default="")
 
 
 class Blob(Base):

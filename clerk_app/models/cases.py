@@ -14,9 +14,7 @@ from clerk_app.models.types import UtcDateTime, str_enum, utc_now
 
 class Case(Base):
     __tablename__ = "cases"
-    __table_args__ = (
-        UniqueConstraint("unit_id", "jrwa_class_id", "year", "seq_no", "subgroup"),
-    )
+    __table_args__ = (UniqueConstraint("unit_id", "jrwa_class_id", "year", "seq_no", "subgroup"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     sign: Mapped[str] = mapped_column(String(60), unique=True)  # e.g. UA.6727.41.2026

@@ -15,6 +15,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from clerk_app.config import Settings
 from clerk_app.errors import ConnectionFailed
+from clerk_app.services.text_fold import fold
 
 if TYPE_CHECKING:
     from clerk_app.services.secret_store import SecretStore
@@ -63,6 +64,8 @@ def _sqlite_engine(url: URL) -> Engine:
         cursor.execute(f"PRAGMA busy_timeout={SQLITE_BUSY_TIMEOUT_MS}")
         cursor.execute("PRAGMA synchronous=NORMAL")
         cursor.close()
+        # The search index triggers fold text with the same function as the queries.
+        dbapi_connection.create_function("clerk_fold", 1, _sql_fold, deterministic=True)
 
     @event.listens_for(engine, "begin")
     def _on_begin(conn: Any) -> None:
@@ -71,6 +74,13 @@ def _sqlite_engine(url: URL) -> Engine:
         conn.exec_driver_sql(f"BEGIN {mode}")
 
     return engine
+
+
+def _sql_fold(value: object) -> str:
+    """``clerk_fold(x)`` in SQLite: ``text_fold.fold`` that also accepts NULL and numbers."""
+    if value is None:
+        return ""
+    return fold(value if isinstance(value, str) else str(value))
 
 
 class Database:

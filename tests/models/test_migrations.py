@@ -11,6 +11,7 @@ from clerk_app.config import Settings
 from clerk_app.errors import DatabaseOutdated, DatabaseTooNew
 from clerk_app.migrations import HEAD
 from clerk_app.models import Base
+from clerk_app.models.autogen import include_object
 from clerk_app.services.database import Database
 from clerk_app.services.schema import (
     SchemaState,
@@ -36,7 +37,10 @@ def test_upgrade_from_empty_matches_models(settings: Settings) -> None:
         assert set(Base.metadata.tables) <= tables
         with db.engine.connect() as conn:
             diff = compare_metadata(
-                MigrationContext.configure(conn, opts={"compare_type": True}), Base.metadata
+                MigrationContext.configure(
+                    conn, opts={"compare_type": True, "include_object": include_object}
+                ),
+                Base.metadata,
             )
         assert diff == []
     finally:
