@@ -7,11 +7,15 @@ import getpass
 import json
 import sys
 from collections.abc import Callable, Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from clerk_app import __version__
 from clerk_app.config import Settings, load_settings
 from clerk_app.errors import ClerkError
+
+if TYPE_CHECKING:
+    from clerk_app.services.app_context import AppContext
+    from clerk_app.services.users import CurrentUser
 
 Handler = Callable[[argparse.Namespace, Settings], int]
 
@@ -75,12 +79,21 @@ def build_parser() -> argparse.ArgumentParser:
     passwd.add_argument("login")
     passwd.set_defaults(handler=cmd_user_passwd)
 
-    from clerk_app import cli_backup, cli_cases, cli_register, cli_reports
+    from clerk_app import (
+        cli_backup,
+        cli_cases,
+        cli_epuap,
+        cli_parcels,
+        cli_register,
+        cli_reports,
+    )
 
     cli_register.add_commands(sub)
     cli_cases.add_commands(sub)
     cli_backup.add_commands(sub)
     cli_reports.add_commands(sub)
+    cli_epuap.add_commands(sub)
+    cli_parcels.add_commands(sub)
 
     att = sub.add_parser("attachments", help="magazyn załączników")
     att_sub = att.add_subparsers(dest="att_command", required=True, metavar="AKCJA")
@@ -92,6 +105,24 @@ def build_parser() -> argparse.ArgumentParser:
 
 def _json_flag(p: argparse.ArgumentParser) -> None:
     p.add_argument("--json", action="store_true", help="wynik w JSON dla programów")
+
+
+def acting_user(ctx: AppContext) -> CurrentUser:
+    """Who a command acts as: the OS account (created on the embedded default on first use;
+    on the office server it must already exist as a user)."""
+    from clerk_app.services.users import UserService, os_login
+
+    users = UserService(ctx.db)
+    if ctx.settings.is_embedded:
+        return users.os_account_user()
+    login = os_login()
+    for user in users.list_users():
+        if user.login == login:
+            return user
+    raise ClerkError(
+        f"Na serwerze biurowym polecenie działa jako istniejący użytkownik; "
+        f"konta „{login}” nie ma (administrator tworzy je poleceniem: clerk-app user add)."
+    )
 
 
 def emit(args: argparse.Namespace, data: Any, text: str) -> None:

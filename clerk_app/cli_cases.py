@@ -15,12 +15,12 @@ from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from clerk_app.cli import acting_user, emit
 from clerk_app.config import Settings
 from clerk_app.errors import ClerkError, ValidationError
 
 if TYPE_CHECKING:
-    from clerk_app.services.app_context import AppContext
-    from clerk_app.services.users import CurrentUser
+    pass
 
 OPEN_FIELDS = (
     "unit",
@@ -90,30 +90,6 @@ def add_commands(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-
     verify.set_defaults(handler=cmd_audit_verify)
 
 
-def _emit(args: argparse.Namespace, data: Any, text: str) -> None:
-    if getattr(args, "json", False):
-        json.dump(data, sys.stdout, ensure_ascii=False, indent=2, default=str)
-        sys.stdout.write("\n")
-    else:
-        print(text)
-
-
-def _cli_user(ctx: AppContext) -> CurrentUser:
-    from clerk_app.services.users import UserService, os_login
-
-    users = UserService(ctx.db)
-    if ctx.settings.is_embedded:
-        return users.os_account_user()
-    login = os_login()
-    for user in users.list_users():
-        if user.login == login:
-            return user
-    raise ClerkError(
-        f"Na serwerze biurowym polecenie działa jako istniejący użytkownik; "
-        f"konta „{login}” nie ma (administrator tworzy je poleceniem: clerk-app user add)."
-    )
-
-
 def _parse_date(value: Any, field: str) -> date | None:
     if value in (None, ""):
         return None
@@ -163,7 +139,7 @@ def cmd_case_open(args: argparse.Namespace, settings: Settings) -> int:
     due_on = _parse_date(fields.get("due_on"), "Wskazana data terminu")
     ctx = open_context(settings)
     try:
-        user = _cli_user(ctx)
+        user = acting_user(ctx)
         service = CaseService(ctx.db, user)
         row = service.open_case(
             unit_id=unit_id_for_symbol(ctx.db, str(fields["unit"])),
@@ -188,7 +164,7 @@ def cmd_case_open(args: argparse.Namespace, settings: Settings) -> int:
         )
     finally:
         ctx.close()
-    _emit(args, {**asdict(row), "status_label": row.status_label}, row.sign)
+    emit(args, {**asdict(row), "status_label": row.status_label}, row.sign)
     return 0
 
 
@@ -198,7 +174,7 @@ def cmd_case_show(args: argparse.Namespace, settings: Settings) -> int:
 
     ctx = open_context(settings)
     try:
-        service = CaseService(ctx.db, _cli_user(ctx))
+        service = CaseService(ctx.db, acting_user(ctx))
         detail = service.get_case(args.sign)
         history = service.case_history(detail.case.id)
     finally:
@@ -249,7 +225,7 @@ def cmd_case_show(args: argparse.Namespace, settings: Settings) -> int:
     ]
     if args.pdf:
         lines.append(f"Zapisano metrykę: {args.pdf}")
-    _emit(args, data, "\n".join(lines))
+    emit(args, data, "\n".join(lines))
     return 0
 
 
@@ -259,7 +235,7 @@ def cmd_audit_verify(args: argparse.Namespace, settings: Settings) -> int:
 
     ctx = open_context(settings)
     try:
-        result = verify_audit(ctx.db, _cli_user(ctx))
+        result = verify_audit(ctx.db, acting_user(ctx))
     finally:
         ctx.close()
     if result.ok:
@@ -271,5 +247,5 @@ def cmd_audit_verify(args: argparse.Namespace, settings: Settings) -> int:
         )
     else:
         text = f"Dziennik zdarzeń NARUSZONY: {result.reason}."
-    _emit(args, asdict(result), text)
+    emit(args, asdict(result), text)
     return 0 if result.ok else 1

@@ -14,12 +14,11 @@ operating-system account, like ``clerk-app case``; reports need the manager role
 from __future__ import annotations
 
 import argparse
-import json
-import sys
 from datetime import date
 from pathlib import Path
 from typing import Any
 
+from clerk_app.cli import acting_user, emit
 from clerk_app.config import Settings
 from clerk_app.errors import ValidationError
 
@@ -59,19 +58,11 @@ def _date(value: str | None, field: str) -> date | None:
         raise ValidationError(f"{field}: „{value}” nie jest datą RRRR-MM-DD.") from None
 
 
-def _emit(args: argparse.Namespace, data: Any, text: str) -> None:
-    if args.json:
-        json.dump(data, sys.stdout, ensure_ascii=False, indent=2, default=str)
-        sys.stdout.write("\n")
-    else:
-        print(text)
-
-
 def cmd_report(args: argparse.Namespace, settings: Settings) -> int:
     from clerk_app.services.reports import CATALOGUE, ReportParams, ReportService, report_spec
 
     if args.name == LIST:
-        _emit(
+        emit(
             args,
             [
                 {
@@ -102,12 +93,11 @@ def cmd_report(args: argparse.Namespace, settings: Settings) -> int:
         case=args.case,
         today=_date(args.today, "Data terminów (--today)"),
     )
-    from clerk_app.cli_cases import _cli_user
     from clerk_app.services.app_context import open_context
 
     ctx = open_context(settings)
     try:
-        service = ReportService(ctx.db, _cli_user(ctx))
+        service = ReportService(ctx.db, acting_user(ctx))
         data = service.build(spec.name, params)
         office = service.office_name()
     finally:
@@ -116,7 +106,7 @@ def cmd_report(args: argparse.Namespace, settings: Settings) -> int:
         from clerk_app.documents.report_export import write_report
 
         write_report(data, output, office)
-        _emit(
+        emit(
             args,
             {
                 "report": data.name,
@@ -129,7 +119,7 @@ def cmd_report(args: argparse.Namespace, settings: Settings) -> int:
             f"Zapisano raport „{data.title}” ({data.period}, wierszy: {data.row_count}): {output}",
         )
         return 0
-    _emit(args, _as_json(data), _as_text(data))
+    emit(args, _as_json(data), _as_text(data))
     return 0
 
 

@@ -71,6 +71,8 @@ class IncomingDraft:
     external_id: str | None = None  # ePUAP / e-Doręczenia message id
     needs_attention: bool = False
     attention_reason: str = ""
+    # Paper letters: the attachments counted by the clerk; None = the number of files given.
+    attachment_count: int | None = None
 
 
 @dataclass(frozen=True)
@@ -120,3 +122,53 @@ class EntryRow:
     needs_attention: bool = False
     delivery_status: DeliveryStatus | None = None
     extra: dict[str, str] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class CorrespondentDetails:
+    """A correspondent as the edit form shows it; PESEL is masked unless revealed (audited)."""
+
+    id: int
+    kind: CorrespondentKind
+    display_name: str
+    address_line: str
+    first_name: str
+    last_name: str
+    institution_name: str
+    pesel: str  # "•••••••1234" unless revealed; "" when none is stored
+    pesel_revealed: bool
+    nip: str
+    regon: str
+    street: str
+    building: str
+    apartment: str
+    postal_code: str
+    city: str
+    country: str
+    email: str
+    phone: str
+    epuap_address: str
+    ade: str
+
+
+@dataclass(frozen=True)
+class EntryVersion:
+    """The values an entry had before a correction, with who changed them, when and why."""
+
+    version: int  # the version these values belonged to
+    values: dict[str, object]
+    changed_at: datetime
+    changed_by: str  # full name of the clerk who made the correction
+    reason: str
+
+
+@dataclass(frozen=True)
+class RegisterFilter:
+    """Filters of a register listing (CLI, exports); all optional, combined with AND."""
+
+    date_from: date | None = None  # received_on for incoming, sent_on/registered for outgoing
+    date_to: date | None = None
+    direction: Direction | None = None
+    channel: Channel | None = None
+    unit_symbol: str | None = None
+    limit: int = 100

@@ -48,6 +48,17 @@ def run_gui(settings: Settings, *, demo: bool = False, quit_after_start: bool = 
             return 0
         instance.listen()
 
+    # First start: the wizard sets up the office (demo data brings its own office instead).
+    from clerk_app.ui.wizard import needs_first_run
+
+    if not demo and not quit_after_start and needs_first_run(settings):
+        from clerk_app.ui.wizard import run_first_run_wizard
+
+        configured = run_first_run_wizard(settings)
+        if configured is None:
+            return 1
+        settings = configured
+
     from clerk_app.services.app_context import open_context
     from clerk_app.services.users import UserService
 
@@ -83,6 +94,8 @@ def run_gui(settings: Settings, *, demo: bool = False, quit_after_start: bool = 
         language=settings.language,
         data_dir=str(settings.data_dir),
         log_file=str(log_file),
+        ctx=ctx,
+        user=user,
     )
 
     def switch_language(code: str) -> None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QT_TRANSLATE_NOOP, QByteArray, QCoreApplication, QEvent, QSettings, QSize
 from PySide6.QtGui import QCloseEvent, QKeySequence, QShortcut
@@ -21,6 +22,10 @@ from clerk_app.ui.hub import Hub
 from clerk_app.ui.icons import icon
 from clerk_app.ui.pages.placeholder import ComingPage
 from clerk_app.ui.pages.settings_page import SettingsPage
+
+if TYPE_CHECKING:
+    from clerk_app.services.app_context import AppContext
+    from clerk_app.services.users import CurrentUser
 
 
 @dataclass(frozen=True)
@@ -100,6 +105,8 @@ class MainWindow(QMainWindow):
         language: str,
         data_dir: str,
         log_file: str,
+        ctx: AppContext | None = None,
+        user: CurrentUser | None = None,
     ) -> None:
         super().__init__()
         self.hub = hub
@@ -113,11 +120,15 @@ class MainWindow(QMainWindow):
         self.nav.setFixedWidth(190)
         self.stack = QStackedWidget()
         self.pages: dict[str, QWidget] = {}
+        # Pages are built when first shown, so start-up pays only for the first one.
+        self._pending: dict[str, PageSpec] = {}
+        self._services = (ctx, user)
         for spec in PAGES:
-            self._add_page(spec.key, spec.icon, ComingPage(spec.title, spec.description))
+            self._add_page(spec.key, spec.icon, QWidget())
+            self._pending[spec.key] = spec
         self.settings_page = SettingsPage(language, data_dir, database, log_file)
         self._add_page("settings", "fa5s.cog", self.settings_page)
-        self.nav.currentRowChanged.connect(self.stack.setCurrentIndex)
+        self.nav.currentRowChanged.connect(self._show_row)
 
         central = QWidget()
         layout = QHBoxLayout(central)
@@ -147,6 +158,53 @@ class MainWindow(QMainWindow):
         "settings": QT_TRANSLATE_NOOP("Pages", "Settings")
     }
 
+    def _make_page(
+        self, spec: PageSpec, ctx: AppContext | None, user: CurrentUser | None
+    ) -> QWidget:
+        """The working page when the services are given, else the "coming" description."""
+        if ctx is None or user is None:
+            return ComingPage(spec.title, spec.description)
+        if spec.key == "register":
+            from clerk_app.ui.pages.register_page import RegisterPage
+
+            return RegisterPage(ctx, user, self.hub, self._window_settings)
+        if spec.key == "cases":
+            from clerk_app.ui.pages.cases_page import CasesPage
+
+            return CasesPage(ctx, user, self.hub)
+        if spec.key == "parcels":
+            from clerk_app.integrations.uldk import UldkClient
+            from clerk_app.services.parcel_store import ParcelStore, office_commune
+            from clerk_app.ui.pages.parcels_page import ParcelsPage
+
+            store = ParcelStore(ctx.db, office_unit=office_commune(ctx.db))
+            return ParcelsPage(store, user, uldk_factory=UldkClient)
+        if spec.key == "epuap":
+            from clerk_app.services.inbox.service import InboxService
+            from clerk_app.ui.pages.epuap_page import EpuapPage
+
+            page = EpuapPage(InboxService(ctx, user))
+            page.registered.connect(lambda numbers: self.hub.changed.emit("register", numbers))
+            return page
+        if spec.key == "reports":
+            from clerk_app.services.reports import ReportService
+            from clerk_app.ui.pages.reports_page import ReportsPage
+
+            return ReportsPage(ReportService(ctx.db, user))
+        return ComingPage(spec.title, spec.description)
+
+    def _show_row(self, row: int) -> None:
+        key = list(self.pages)[row]
+        spec = self._pending.pop(key, None)
+        if spec is not None:
+            placeholder = self.pages[key]
+            page = self._make_page(spec, *self._services)
+            self.stack.insertWidget(row, page)
+            self.stack.removeWidget(placeholder)
+            placeholder.deleteLater()
+            self.pages[key] = page
+        self.stack.setCurrentIndex(row)
+
     def _add_page(self, key: str, icon_name: str, page: QWidget) -> None:
         item = QListWidgetItem(icon(icon_name), "")
         item.setData(256, key)
@@ -173,6 +231,10 @@ class MainWindow(QMainWindow):
         super().changeEvent(event)
 
     def closeEvent(self, event: QCloseEvent) -> None:
+        for page in self.pages.values():
+            shutdown = getattr(page, "shutdown", None)
+            if callable(shutdown):
+                shutdown()  # background syncs and look-ups stop with the window
         self._window_settings.setValue("main_window/geometry", self.saveGeometry())
         self._window_settings.sync()
         super().closeEvent(event)

@@ -36,6 +36,7 @@ from cryptography.hazmat.primitives.asymmetric import rsa
 from cryptography.x509.oid import NameOID
 from lxml import etree
 
+from clerk_app.integrations.epuap import namespaces as ns
 from clerk_app.integrations.epuap.envelope import (
     SERVICE_PATHS,
     Mailbox,
@@ -154,7 +155,9 @@ class EpuapSimulator:
         empty_style: str = "kod0",
         accept_sha256_digest: bool = True,
         auto_stop_after: float | None = 600.0,
+        port: int = 0,
     ) -> None:
+        self.port = port
         self.allowed_certificates = list(allowed_certificates)
         self.identity = identity or generate_identity("ePUAP symulator")
         self.tls = tls
@@ -232,6 +235,10 @@ class EpuapSimulator:
         return f"{scheme}://{host!s}:{port}"
 
     @property
+    def running(self) -> bool:
+        return self._server is not None and not self._stopping.is_set()
+
+    @property
     def tls_certificate(self) -> x509.Certificate | None:
         return self._tls_identity.certificate if self._tls_identity else None
 
@@ -246,7 +253,7 @@ class EpuapSimulator:
         if self._server is not None:
             return self
         self._stopping.clear()
-        server = _Server(("127.0.0.1", 0), _make_handler(self))
+        server = _Server(("127.0.0.1", self.port), _make_handler(self))
         if self.tls:
             self._tls_identity = generate_identity("127.0.0.1", hosts=["127.0.0.1", "localhost"])
             self._tls_dir = tempfile.TemporaryDirectory(prefix="epuap-sim-tls-")
@@ -519,6 +526,85 @@ class EpuapSimulator:
         return 200, delivery_response(document_id, uuid.uuid4().hex), "delivered", digest
 
 
+_WSDL_OPERATIONS = {
+    "/pk_external_ws/services/pull": (
+        ns.PULL,
+        "pull",
+        [
+            ("oczekujaceDokumenty", "ZapytaniePullOczekujace", "OdpowiedzPullOczekujace"),
+            ("pobierzNastepny", "ZapytaniePullPobierz", "OdpowiedzPullPobierz"),
+            ("potwierdzOdebranie", "ZapytaniePullPotwierdz", "OdpowiedzPullPotwierdz"),
+        ],
+    ),
+    "/pk_external_ws/services/skrytka": (
+        ns.SKRYTKA,
+        "skrytka",
+        [("nadaj", "Dokument", "OdpowiedzSkrytki")],
+    ),
+    "/pk_external_ws/services/doreczyciel": (
+        ns.DORECZYCIEL,
+        "doreczyciel",
+        [("dorecz", "Dokument", "OdpowiedzDoreczyciela")],
+    ),
+}
+
+
+def service_wsdl(path: str, base_url: str) -> bytes | None:
+    """A minimal document/literal WSDL 1.1 of one simulated service (its operations and address).
+
+    Element types live in the official obiektypk.xsd (not shipped); this WSDL names the
+    elements and the endpoint so tools can discover the simulator.
+    """
+    spec = _WSDL_OPERATIONS.get(path)
+    if spec is None:
+        return None
+    target, name, operations = spec
+    wsdl = "http://schemas.xmlsoap.org/wsdl/"
+    soap = "http://schemas.xmlsoap.org/wsdl/soap/"
+    root = etree.Element(
+        f"{{{wsdl}}}definitions",
+        nsmap={"wsdl": wsdl, "soap": soap, "tns": target, "ob": ns.OBIEKTY},
+        targetNamespace=target,
+        name=name,
+    )
+    types = etree.SubElement(root, f"{{{wsdl}}}types")
+    schema = etree.SubElement(
+        types, "{http://www.w3.org/2001/XMLSchema}schema", targetNamespace=target
+    )
+    etree.SubElement(
+        schema,
+        "{http://www.w3.org/2001/XMLSchema}import",
+        namespace=ns.OBIEKTY,
+        schemaLocation="obiektypk.xsd",
+    )
+    port_type = etree.Element(f"{{{wsdl}}}portType", name=name)
+    binding = etree.Element(f"{{{wsdl}}}binding", name=f"{name}SoapBinding", type=f"tns:{name}")
+    etree.SubElement(
+        binding,
+        f"{{{soap}}}binding",
+        style="document",
+        transport="http://schemas.xmlsoap.org/soap/http",
+    )
+    for operation, request, response in operations:
+        for suffix, element in (("Request", request), ("Response", response)):
+            message = etree.SubElement(root, f"{{{wsdl}}}message", name=f"{operation}{suffix}")
+            etree.SubElement(message, f"{{{wsdl}}}part", name="body", element=f"ob:{element}")
+        op = etree.SubElement(port_type, f"{{{wsdl}}}operation", name=operation)
+        etree.SubElement(op, f"{{{wsdl}}}input", message=f"tns:{operation}Request")
+        etree.SubElement(op, f"{{{wsdl}}}output", message=f"tns:{operation}Response")
+        bop = etree.SubElement(binding, f"{{{wsdl}}}operation", name=operation)
+        etree.SubElement(bop, f"{{{soap}}}operation", soapAction=target + operation)
+        for direction in ("input", "output"):
+            io = etree.SubElement(bop, f"{{{wsdl}}}{direction}")
+            etree.SubElement(io, f"{{{soap}}}body", use="literal")
+    root.append(port_type)
+    root.append(binding)
+    service = etree.SubElement(root, f"{{{wsdl}}}service", name=f"{name}Service")
+    port = etree.SubElement(service, f"{{{wsdl}}}port", name=name, binding=f"tns:{name}SoapBinding")
+    etree.SubElement(port, f"{{{soap}}}address", location=base_url + path)
+    return etree.tostring(root, xml_declaration=True, encoding="UTF-8", pretty_print=True)
+
+
 def _make_handler(simulator: EpuapSimulator) -> type[BaseHTTPRequestHandler]:
     class Handler(BaseHTTPRequestHandler):
         protocol_version = "HTTP/1.1"
@@ -527,9 +613,24 @@ def _make_handler(simulator: EpuapSimulator) -> type[BaseHTTPRequestHandler]:
         def log_message(self, format: str, *args: object) -> None:
             return  # keep test output clean; every request is recorded instead
 
+        def setup(self) -> None:
+            super().setup()
+            # Headers and body go out in separate writes: without this, delayed ACKs add
+            # ~40 ms to every answer on a keep-alive connection.
+            with contextlib.suppress(OSError):
+                self.connection.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+
         def do_GET(self) -> None:
+            path, _, query = self.path.partition("?")
+            if query.lower() == "wsdl":
+                wsdl = service_wsdl(path.rstrip("/"), simulator.base_url)
+                if wsdl is not None:
+                    self._send(200, wsdl, "text/xml; charset=UTF-8")
+                    return
+                self._send(404, b"<html><body>No such service</body></html>", "text/html")
+                return
             body = b"<html><body><p>Symulator ePUAP: usluga SOAP, uzyj POST.</p></body></html>"
-            self._send(405 if "wsdl" not in self.path.lower() else 404, body, "text/html")
+            self._send(405, body, "text/html")
 
         def do_POST(self) -> None:
             length = int(self.headers.get("Content-Length") or 0)

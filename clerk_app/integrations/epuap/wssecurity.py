@@ -113,12 +113,16 @@ def load_certificate(data: bytes) -> x509.Certificate:
 
 
 def _signer() -> XMLSigner:
-    return XMLSigner(
+    signer = XMLSigner(
         method=signxml_methods.detached,
         signature_algorithm=SignatureMethod.RSA_SHA256,
         digest_algorithm=DigestAlgorithm.SHA256,
         c14n_algorithm=CanonicalizationMethod.EXCLUSIVE_XML_CANONICALIZATION_1_0,
     )
+    # signxml re-parses the envelope; text nodes over 10 MB (large base64 documents) need
+    # huge trees. The envelope is our own tree here, never untrusted input.
+    signer._parser = etree.XMLParser(resolve_entities=False, huge_tree=True)
+    return signer
 
 
 def sign_envelope(envelope: etree._Element, identity: SigningIdentity) -> etree._Element:
@@ -233,7 +237,14 @@ def verify_envelope(
     last_error: Exception | None = None
     for certificate in candidates:
         try:
-            result = XMLVerifier().verify(envelope, x509_cert=certificate, expect_config=config)
+            # The envelope was already parsed by the hardened parser; large base64 documents
+            # have text nodes over lxml's default 10 MB limit.
+            result = XMLVerifier().verify(
+                envelope,
+                x509_cert=certificate,
+                expect_config=config,
+                parser=etree.XMLParser(resolve_entities=False, huge_tree=True),
+            )
         except (InvalidSignature, InvalidDigest, InvalidCertificate, InvalidInput) as exc:
             last_error = exc
             continue

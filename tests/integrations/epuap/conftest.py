@@ -14,6 +14,7 @@ from cryptography.hazmat.primitives.asymmetric import rsa
 from cryptography.hazmat.primitives.serialization import pkcs12
 from cryptography.x509.oid import NameOID
 
+from clerk_app.integrations.epuap.client import ClientSettings
 from clerk_app.integrations.epuap.envelope import Mailbox
 from clerk_app.integrations.epuap.simulator import EpuapSimulator
 from clerk_app.integrations.epuap.wssecurity import SigningIdentity
@@ -107,3 +108,19 @@ def simulator(
     sim.add_box(*CITIZEN_BOX)
     with sim:
         yield sim
+
+
+def client_settings_for(sim: EpuapSimulator, **overrides: object) -> ClientSettings:
+    """Short timeouts and near-zero backoff for tests against the local simulator."""
+    values: dict[str, object] = {
+        "base_url": sim.base_url,
+        "connect_timeout": 2.0,
+        "read_timeout": 5.0,
+        "write_timeout": 5.0,
+        "max_attempts": 3,
+        "backoff_initial": 0.01,
+    }
+    if sim.tls:
+        values["verify_tls"] = sim.client_ssl_context()
+    values.update(overrides)
+    return ClientSettings(**values)  # type: ignore[arg-type]

@@ -1,0 +1,1 @@
+"""Electronic inboxes (ePUAP, e-Doręczenia): the port, the exactly-once sync core, the ledger."""

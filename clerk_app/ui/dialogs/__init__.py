@@ -1,0 +1,1 @@
+"""Dialogs of the register and case views."""
