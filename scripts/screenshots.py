@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import sys
 import tempfile
+import time
 from pathlib import Path
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
@@ -31,7 +32,7 @@ def main() -> int:
         settings = load_settings(data_dir=tmp, env={})
         ctx = open_context(settings)
         fill_demo_data(ctx.db)
-        user = UserService(ctx.db).os_account_user("a.nowak")
+        user = UserService(ctx.db).os_account_user("a.nowak", "Anna Nowak")
         window = MainWindow(
             hub=Hub(),
             window_settings=window_settings(settings),
@@ -40,12 +41,16 @@ def main() -> int:
             language="pl",
             data_dir="~/.local/share/Kancelaria",
             log_file="~/.local/share/Kancelaria/logs/kancelaria.log",
+            ctx=ctx,
+            user=user,
         )
         window.resize(1100, 700)
-        for key in window.pages:
+        window.show()
+        for key in list(window.pages):
             window.show_page(key)
-            window.show()
-            app.processEvents()
+            for _ in range(20):  # let background page loads finish
+                app.processEvents()
+                time.sleep(0.02)
             window.grab().save(str(OUT / f"{key}.png"))
         window.close()
         ctx.close()

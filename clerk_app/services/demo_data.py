@@ -27,11 +27,13 @@ from clerk_app.models import (
     User,
     UserRole,
 )
+from clerk_app.resources_path import resource_path
 from clerk_app.services.database import Database
 from clerk_app.services.jrwa_store import import_jrwa_plan
 from clerk_app.services.kpa_deadlines import DeadlineKind, DeadlineTerm, due_date
 from clerk_app.services.numbering import next_number
 from clerk_app.services.text_fold import fold
+from clerk_app.services.users import CurrentUser
 
 DEMO_PASSWORD = "demo-haslo-2026"  # documented in README; demo databases only
 
@@ -185,6 +187,8 @@ class DemoSummary:
     incoming: int
     outgoing: int
     cases: int
+    parcels: int = 0
+    zones: int = 0
 
 
 def has_register_data(db: Database) -> bool:
@@ -215,7 +219,30 @@ def fill_demo_data(
         jrwa = {c.symbol: c for c in session.scalars(select(JrwaClass))}
         people = _correspondents(session, rnd)
         summary = _register(session, rnd, today, incoming, units, users, jrwa, people, progress)
-    return DemoSummary(len(units), len(users), len(people), *summary)
+        planner = _current(users["m.kowalski"])
+    parcels, zones = _parcels(db, planner)
+    return DemoSummary(len(units), len(users), len(people), *summary, parcels, zones)
+
+
+def _current(user: User) -> CurrentUser:
+    return CurrentUser(user.id, user.login, user.full_name, user.role_set)
+
+
+def _parcels(db: Database, planner: CurrentUser) -> tuple[int, int]:
+    """A street of parcels in precinct 0012 with plan zones (scripts/make_demo_parcels.py)."""
+    from clerk_app.services.parcel_import import ParcelImporter
+
+    importer = ParcelImporter(db, planner)
+    parcels = importer.import_file(resource_path("demo", "dzialki_demo.gml"), kind="wfs")
+    zones = importer.import_file(
+        resource_path("demo", "mpzp_demo.geojson"),
+        kind="zones",
+        symbol_attribute="SYMBOL",
+        plan_id="MPZP-ZD-2019",
+        plan_name="Miejscowy plan zagospodarowania przestrzennego Zielona Dolina Północ",
+        geojson_epsg=2180,
+    )
+    return parcels.imported, zones.imported
 
 
 def _office(session: Session) -> Office:

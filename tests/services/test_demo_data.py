@@ -48,3 +48,22 @@ def test_demo_refuses_a_database_with_register_data(ctx: AppContext) -> None:
     fill_demo_data(ctx.db, incoming=20)
     with pytest.raises(ValidationError, match="pustej bazy"):
         fill_demo_data(ctx.db, incoming=20)
+
+
+def test_demo_parcels_answer_the_planners_question(ctx: AppContext) -> None:
+    """Marek types "0012 3/4" and sees the parcel with its plan zone (USERS.md)."""
+    from clerk_app.services.parcel_store import ParcelStore, office_commune
+    from clerk_app.services.plan_zones import zones_for_parcel
+
+    summary = fill_demo_data(ctx.db, incoming=10)
+    assert summary.parcels == 21 and summary.zones == 4
+    store = ParcelStore(ctx.db, office_unit=office_commune(ctx.db))
+    found = store.search("0012 3/4")
+    assert [c.parcel_id for c in found.candidates] == ["302104_4.0012.3/4"]
+    zones = zones_for_parcel(ctx.db, "302104_4.0012.3/4")
+    assert [(z.symbol, round(z.share, 2)) for z in zones.zones] == [("2MN", 1.0)]
+    straddling = zones_for_parcel(ctx.db, "302104_4.0012.3/7")
+    assert sorted((z.symbol, round(z.share, 2)) for z in straddling.zones) == [
+        ("2MN", 0.5),
+        ("3U", 0.5),
+    ]
