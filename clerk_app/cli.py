@@ -83,6 +83,7 @@ def build_parser() -> argparse.ArgumentParser:
         cli_backup,
         cli_cases,
         cli_epuap,
+        cli_letters,
         cli_parcels,
         cli_register,
         cli_reports,
@@ -94,6 +95,7 @@ def build_parser() -> argparse.ArgumentParser:
     cli_reports.add_commands(sub)
     cli_epuap.add_commands(sub)
     cli_parcels.add_commands(sub)
+    cli_letters.add_commands(sub)
 
     att = sub.add_parser("attachments", help="magazyn załączników")
     att_sub = att.add_subparsers(dest="att_command", required=True, metavar="AKCJA")

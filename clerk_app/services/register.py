@@ -431,9 +431,23 @@ class RegisterService:
         return RegisterResult(entry.id, entry.number)
 
     def register_outgoing(self, draft: OutgoingDraft) -> RegisterResult:
+        self.authorize_outgoing()
+        with self.db.session(write=True) as session:
+            return self.register_outgoing_in(session, draft)
+
+    def authorize_outgoing(self) -> None:
+        """Raise (and audit) unless the user may register outgoing items.
+
+        Call it before opening the session given to :meth:`register_outgoing_in`.
+        """
         permissions.require(
             self.db, self.user, REGISTER_OUTGOING_ROLES, "rejestracja przesyłki wychodzącej"
         )
+
+    def register_outgoing_in(self, session: Session, draft: OutgoingDraft) -> RegisterResult:
+        """Register inside the caller's transaction (a letter is stored with its entry).
+        Permission: :meth:`authorize_outgoing`.
+        """
         if draft.correspondent_id is not None and draft.new_correspondent is not None:
             raise ValidationError("Adresat: wybierz istniejącego albo dodaj nowego, nie oba naraz.")
         today = self._today()
@@ -453,58 +467,57 @@ class RegisterService:
         )
         _check_fields(fields, today)
         self._check_attachment_sizes(draft.attachments)
-        with self.db.session(write=True) as session:
-            year = (draft.sent_on or today).year
-            book = self._book(session, draft.register_symbol, Direction.OUTGOING, year)
-            self._check_tracking(session, Direction.OUTGOING, fields.tracking_no, None)
-            correspondent_id = self._correspondent(
-                session, draft.correspondent_id, draft.new_correspondent
-            )
-            case = None
-            if draft.case_id is not None:
-                case = session.get(Case, draft.case_id)
-                if case is None:
-                    raise ValidationError(f"Sprawa: nie ma sprawy nr {draft.case_id}.")
-            seq = numbering.next_number(session, f"register:{book.symbol}", year)
-            entry = RegisterEntry(
-                direction=Direction.OUTGOING,
-                register_symbol=book.symbol,
-                year=year,
-                seq_no=seq,
-                number=_format_number(book, seq, year),
-                sent_on=draft.sent_on,
-                title=fields.title,
-                correspondent_id=correspondent_id,
-                channel=fields.channel,
-                tracking_no=fields.tracking_no,
-                assigned_unit_id=case.unit_id if case else None,
-                assigned_user_id=case.handler_id if case else None,
-                attachment_count=fields.attachment_count,
-                notes=draft.notes.strip(),
-                case_id=case.id if case else None,
-                created_by_id=self.user.id,
-                delivery_status=DeliveryStatus.SENT if draft.sent_on else DeliveryStatus.PENDING,
-                fee_grosze=draft.fee_grosze,
-            )
-            session.add(entry)
-            session.flush()
-            names = self._store_attachments(session, entry, draft.attachments)
-            audit.record(
-                session,
-                self.user,
-                "register",
-                "register_entry",
-                entry.id,
-                summary=f"rejestracja {entry.number}: {entry.title}",
-                details={
-                    "number": entry.number,
-                    "direction": "outgoing",
-                    "channel": entry.channel.value,
-                    "case": case.sign if case else None,
-                    "attachments": names,
-                },
-            )
-            return RegisterResult(entry.id, entry.number)
+        year = (draft.sent_on or today).year
+        book = self._book(session, draft.register_symbol, Direction.OUTGOING, year)
+        self._check_tracking(session, Direction.OUTGOING, fields.tracking_no, None)
+        correspondent_id = self._correspondent(
+            session, draft.correspondent_id, draft.new_correspondent
+        )
+        case = None
+        if draft.case_id is not None:
+            case = session.get(Case, draft.case_id)
+            if case is None:
+                raise ValidationError(f"Sprawa: nie ma sprawy nr {draft.case_id}.")
+        seq = numbering.next_number(session, f"register:{book.symbol}", year)
+        entry = RegisterEntry(
+            direction=Direction.OUTGOING,
+            register_symbol=book.symbol,
+            year=year,
+            seq_no=seq,
+            number=_format_number(book, seq, year),
+            sent_on=draft.sent_on,
+            title=fields.title,
+            correspondent_id=correspondent_id,
+            channel=fields.channel,
+            tracking_no=fields.tracking_no,
+            assigned_unit_id=case.unit_id if case else None,
+            assigned_user_id=case.handler_id if case else None,
+            attachment_count=fields.attachment_count,
+            notes=draft.notes.strip(),
+            case_id=case.id if case else None,
+            created_by_id=self.user.id,
+            delivery_status=DeliveryStatus.SENT if draft.sent_on else DeliveryStatus.PENDING,
+            fee_grosze=draft.fee_grosze,
+        )
+        session.add(entry)
+        session.flush()
+        names = self._store_attachments(session, entry, draft.attachments)
+        audit.record(
+            session,
+            self.user,
+            "register",
+            "register_entry",
+            entry.id,
+            summary=f"rejestracja {entry.number}: {entry.title}",
+            details={
+                "number": entry.number,
+                "direction": "outgoing",
+                "channel": entry.channel.value,
+                "case": case.sign if case else None,
+                "attachments": names,
+            },
+        )
+        return RegisterResult(entry.id, entry.number)
 
     # ------------------------------------------------------------------ corrections
 

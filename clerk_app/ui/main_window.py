@@ -186,6 +186,10 @@ class MainWindow(QMainWindow):
             page = EpuapPage(InboxService(ctx, user))
             page.registered.connect(lambda numbers: self.hub.changed.emit("register", numbers))
             return page
+        if spec.key == "letters":
+            from clerk_app.ui.pages.letters_page import LettersPage
+
+            return LettersPage(ctx, user, self.hub)
         if spec.key == "reports":
             from clerk_app.services.reports import ReportService
             from clerk_app.ui.pages.reports_page import ReportsPage

@@ -49,6 +49,157 @@
     </message>
 </context>
 <context>
+    <name>CaseDetailsDialog</name>
+    <message>
+        <source>Case {0}</source>
+        <translation>Sprawa {0}</translation>
+    </message>
+    <message>
+        <source>not assigned</source>
+        <translation>brak prowadzącego</translation>
+    </message>
+    <message>
+        <source>Case sign:</source>
+        <translation>Znak sprawy:</translation>
+    </message>
+    <message>
+        <source>Title:</source>
+        <translation>Tytuł:</translation>
+    </message>
+    <message>
+        <source>Unit:</source>
+        <translation>Komórka:</translation>
+    </message>
+    <message>
+        <source>JRWA class:</source>
+        <translation>Klasa JRWA:</translation>
+    </message>
+    <message>
+        <source>Handler:</source>
+        <translation>Prowadzący:</translation>
+    </message>
+    <message>
+        <source>Status:</source>
+        <translation>Status:</translation>
+    </message>
+    <message>
+        <source>Opened:</source>
+        <translation>Wszczęta:</translation>
+    </message>
+    <message>
+        <source>Closed:</source>
+        <translation>Zakończona:</translation>
+    </message>
+    <message>
+        <source>Outcome:</source>
+        <translation>Sposób załatwienia:</translation>
+    </message>
+    <message>
+        <source>Deadline:</source>
+        <translation>Termin:</translation>
+    </message>
+    <message>
+        <source>Pauses:</source>
+        <translation>Wstrzymania biegu terminu:</translation>
+    </message>
+    <message>
+        <source>Number</source>
+        <translation>Numer</translation>
+    </message>
+    <message>
+        <source>Register</source>
+        <translation>Rejestr</translation>
+    </message>
+    <message>
+        <source>Date</source>
+        <translation>Data</translation>
+    </message>
+    <message>
+        <source>Title</source>
+        <translation>Tytuł</translation>
+    </message>
+    <message>
+        <source>Sender / addressee</source>
+        <translation>Nadawca / adresat</translation>
+    </message>
+    <message>
+        <source>No.</source>
+        <translation>Lp.</translation>
+    </message>
+    <message>
+        <source>Person</source>
+        <translation>Osoba</translation>
+    </message>
+    <message>
+        <source>Action</source>
+        <translation>Czynność</translation>
+    </message>
+    <message>
+        <source>Document</source>
+        <translation>Dokument</translation>
+    </message>
+    <message>
+        <source>Details</source>
+        <translation>Dane sprawy</translation>
+    </message>
+    <message>
+        <source>Documents ({0})</source>
+        <translation>Dokumenty ({0})</translation>
+    </message>
+    <message>
+        <source>History ({0})</source>
+        <translation>Historia ({0})</translation>
+    </message>
+    <message>
+        <source>Print the history (PDF)…</source>
+        <translation>Drukuj metrykę sprawy (PDF)…</translation>
+    </message>
+    <message>
+        <source>no deadline</source>
+        <translation>bez terminu</translation>
+    </message>
+    <message>
+        <source>due {0}, settled in time</source>
+        <translation>termin {0}, załatwiona w terminie</translation>
+    </message>
+    <message>
+        <source>due {0}, settled late</source>
+        <translation>termin {0}, załatwiona po terminie</translation>
+    </message>
+    <message numerus="yes">
+        <source>due {0}, overdue by %n day(s)</source>
+        <translation>
+            <numerusform>termin {0}, po terminie o %n dzień</numerusform>
+            <numerusform>termin {0}, po terminie o %n dni</numerusform>
+            <numerusform>termin {0}, po terminie o %n dni</numerusform>
+        </translation>
+    </message>
+    <message>
+        <source>due {0} or later, the clock is paused</source>
+        <translation>termin {0} lub później, bieg terminu wstrzymany</translation>
+    </message>
+    <message numerus="yes">
+        <source>due {0}, %n day(s) left</source>
+        <translation>
+            <numerusform>termin {0}, został %n dzień</numerusform>
+            <numerusform>termin {0}, zostały %n dni</numerusform>
+            <numerusform>termin {0}, zostało %n dni</numerusform>
+        </translation>
+    </message>
+    <message>
+        <source>at risk</source>
+        <translation>zagrożona</translation>
+    </message>
+    <message>
+        <source>a delay notice (art. 36 KPA) is due</source>
+        <translation>należy zawiadomić o zwłoce (art. 36 KPA)</translation>
+    </message>
+    <message>
+        <source>Save the case history</source>
+        <translation>Zapisz metrykę sprawy</translation>
+    </message>
+</context>
+<context>
     <name>CasesPage</name>
     <message>
         <source>Cases</source>
@@ -396,6 +547,14 @@ Szczegóły są w pliku dziennika:
         <translation>Dokumenty wymagające uwagi:</translation>
     </message>
     <message>
+        <source>Outgoing letters waiting to be sent:</source>
+        <translation>Pisma wychodzące czekające na wysyłkę:</translation>
+    </message>
+    <message>
+        <source>Send through ePUAP</source>
+        <translation>Wyślij przez ePUAP</translation>
+    </message>
+    <message>
         <source>Waiting in the box: not checked</source>
         <translation>Oczekuje w skrzynce: nie sprawdzano</translation>
     </message>
@@ -410,6 +569,26 @@ Szczegóły są w pliku dziennika:
     <message>
         <source>Waiting in the box:</source>
         <translation>Oczekuje w skrzynce:</translation>
+    </message>
+    <message>
+        <source>(no ePUAP box address)</source>
+        <translation>(brak adresu skrytki ePUAP)</translation>
+    </message>
+    <message>
+        <source>(no PDF)</source>
+        <translation>(brak PDF)</translation>
+    </message>
+    <message>
+        <source>(unconfirmed attempt: send again)</source>
+        <translation>(niepotwierdzona próba: wyślij ponownie)</translation>
+    </message>
+    <message>
+        <source>(refused:</source>
+        <translation>(odrzucone:</translation>
+    </message>
+    <message>
+        <source>Sending</source>
+        <translation>Wysyłanie</translation>
     </message>
     <message>
         <source>Synchronising the ePUAP inbox…</source>
@@ -529,6 +708,10 @@ Szczegóły są w pliku dziennika:
         <translation>Zamknij</translation>
     </message>
     <message>
+        <source>Print sticker</source>
+        <translation>drukuj naklejkę</translation>
+    </message>
+    <message>
         <source>Date received:</source>
         <translation>Data wpływu:</translation>
     </message>
@@ -579,6 +762,10 @@ Szczegóły są w pliku dziennika:
     <message>
         <source>Notes:</source>
         <translation>Uwagi:</translation>
+    </message>
+    <message>
+        <source>Sticker: cannot save {0}: {1}</source>
+        <translation>Naklejka: nie można zapisać pliku {0}: {1}</translation>
     </message>
     <message>
         <source>Attachments</source>
@@ -751,6 +938,69 @@ Szczegóły są w pliku dziennika:
     <message>
         <source>no data</source>
         <translation>brak danych</translation>
+    </message>
+</context>
+<context>
+    <name>LettersPage</name>
+    <message>
+        <source>Tick at least one addressee.</source>
+        <translation>Zaznacz co najmniej jednego adresata.</translation>
+    </message>
+    <message>
+        <source>Rendering the letter…</source>
+        <translation>Tworzenie pisma…</translation>
+    </message>
+    <message>
+        <source>Saving and registering the letters…</source>
+        <translation>Zapisywanie i rejestrowanie pism…</translation>
+    </message>
+    <message>
+        <source>Preview opened: {0}</source>
+        <translation>Otwarto podgląd: {0}</translation>
+    </message>
+    <message>
+        <source>Cancelled: nothing was registered.</source>
+        <translation>Anulowano: nic nie zostało zarejestrowane.</translation>
+    </message>
+    <message>
+        <source>Saved in the case and registered: {0}</source>
+        <translation>Zapisano w sprawie i zarejestrowano: {0}</translation>
+    </message>
+    <message>
+        <source>The letter could not be created; see the log.</source>
+        <translation>Nie udało się utworzyć pisma; szczegóły w dzienniku.</translation>
+    </message>
+    <message>
+        <source>Letters</source>
+        <translation>Pisma</translation>
+    </message>
+    <message>
+        <source>Case sign:</source>
+        <translation>Znak sprawy:</translation>
+    </message>
+    <message>
+        <source>e.g. UA.6727.1.2026</source>
+        <translation>np. UA.6727.1.2026</translation>
+    </message>
+    <message>
+        <source>Load case</source>
+        <translation>Wczytaj sprawę</translation>
+    </message>
+    <message>
+        <source>Template:</source>
+        <translation>Szablon:</translation>
+    </message>
+    <message>
+        <source>Addressees (one letter each):</source>
+        <translation>Adresaci (każdy otrzyma osobne pismo):</translation>
+    </message>
+    <message>
+        <source>Preview</source>
+        <translation>Podgląd</translation>
+    </message>
+    <message>
+        <source>Save and register</source>
+        <translation>Zapisz i zarejestruj</translation>
     </message>
 </context>
 <context>
@@ -1145,6 +1395,10 @@ Szczegóły są w pliku dziennika:
             <numerusform>%n wpisy</numerusform>
             <numerusform>%n wpisów</numerusform>
         </translation>
+    </message>
+    <message>
+        <source>Counting entries…</source>
+        <translation>Liczenie wpisów…</translation>
     </message>
     <message>
         <source>Saved views…</source>

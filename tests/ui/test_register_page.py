@@ -190,6 +190,7 @@ def test_main_window_shows_the_register_and_cases_pages(
     assert isinstance(window.pages["register"], RegisterPage)
     # Other pages are built when first shown; each then is the working page, not "coming".
     from clerk_app.ui.pages.epuap_page import EpuapPage
+    from clerk_app.ui.pages.letters_page import LettersPage
     from clerk_app.ui.pages.parcels_page import ParcelsPage
     from clerk_app.ui.pages.reports_page import ReportsPage
 
@@ -197,6 +198,7 @@ def test_main_window_shows_the_register_and_cases_pages(
         "cases": CasesPage,
         "parcels": ParcelsPage,
         "epuap": EpuapPage,
+        "letters": LettersPage,
         "reports": ReportsPage,
     }
     for key, page_type in expected.items():
