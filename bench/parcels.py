@@ -14,6 +14,7 @@ Issue 5 targets: <= 0.5 ms by id and <= 1 ms by point through the service layer.
 from __future__ import annotations
 
 import argparse
+import os
 import random
 import shutil
 import sqlite3
@@ -23,6 +24,7 @@ import tempfile
 import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import shapely
@@ -74,7 +76,14 @@ def build(db_path: Path, rows: int) -> list[tuple[float, float]]:
     ).fetchall()
     for name, _sql in triggers:
         conn.execute(f"DROP TRIGGER {name}")
-    sample: list[tuple[float, float]] = []
+    # Secondary indexes are rebuilt once at the end (a sort), not updated row by row.
+    indexes = conn.execute(
+        "SELECT name, sql FROM sqlite_master WHERE type='index' AND tbl_name='parcel'"
+        " AND sql IS NOT NULL"
+    ).fetchall()
+    for name, _sql in indexes:
+        conn.execute(f"DROP INDEX {name}")
+    conn.execute("PRAGMA cache_size=-500000")
     insert = (
         "INSERT INTO parcel (id, parcel_id, unit_code, unit_name, county_name, voivodeship_name,"
         " precinct_code, precinct_name, sheet, number, area_ha, land_use, addresses,"
@@ -83,7 +92,7 @@ def build(db_path: Path, rows: int) -> list[tuple[float, float]]:
         " '[]', '', '', ?, ?, ?, ?, ?, 'bench', ?)"
     )
     with conn:
-        for start, cx, cy, wkb in generate(rows):
+        for start, _cx, _cy, wkb in generate(rows):
             geoms = shapely.from_wkb(wkb)
             bounds = shapely.bounds(geoms)
             areas = shapely.area(geoms) / 10_000.0
@@ -108,17 +117,68 @@ def build(db_path: Path, rows: int) -> list[tuple[float, float]]:
                     for j in range(len(wkb))
                 ),
             )
-            sample.extend(zip(cx[:200].tolist(), cy[:200].tolist(), strict=True))
         conn.execute(
             "INSERT INTO parcel_rtree (id, minx, maxx, miny, maxy)"
             " SELECT id, minx, maxx, miny, maxy FROM parcel"
         )
-    for _name, sql in triggers:
+    for _name, sql in indexes + triggers:
         conn.execute(sql)
     conn.execute("ANALYZE")
     conn.commit()
     conn.close()
-    return sample
+
+
+def existing_rows(db_path: Path) -> int:
+    if not db_path.exists():
+        return 0
+    conn = sqlite3.connect(db_path)
+    try:
+        return int(conn.execute("SELECT count(*) FROM parcel").fetchone()[0])
+    except sqlite3.Error:
+        return 0
+    finally:
+        conn.close()
+
+
+def sample_points(db_path: Path, count: int, rows: int, seed: int = 7) -> list[tuple[float, float]]:
+    """Points inside random parcels (``point_on_surface``), for point look-ups."""
+    rng = random.Random(seed)
+    conn = sqlite3.connect(db_path)
+    wkbs = [
+        conn.execute(
+            "SELECT geometry_wkb FROM parcel WHERE id = ?", (rng.randrange(rows) + 1,)
+        ).fetchone()[0]
+        for _ in range(count)
+    ]
+    conn.close()
+    points = shapely.point_on_surface(shapely.from_wkb(np.array(wkbs, dtype=object)))
+    return [(float(x), float(y)) for x, y in shapely.get_coordinates(points)]
+
+
+def prepare(folder: Path, rows: int, *, reuse: bool) -> Path:
+    """A migrated embedded database with ``rows`` synthetic parcels (reused when asked)."""
+    from clerk_app.services.app_context import open_context
+
+    folder.mkdir(parents=True, exist_ok=True)
+    db_path = folder / "kancelaria.sqlite"
+    if reuse and existing_rows(db_path) == rows:
+        print(f"reusing {rows:,} parcels in {db_path}")
+        return db_path
+    for suffix in ("", "-wal", "-shm"):
+        Path(f"{db_path}{suffix}").unlink(missing_ok=True)
+    ctx = open_context(settings_for(db_path), auto_upgrade=True)
+    ctx.close()
+    t0 = time.perf_counter()
+    build(db_path, rows)
+    elapsed = time.perf_counter() - t0
+    print(f"{rows:,} parcels written in {elapsed:.1f} s ({rows / elapsed:,.0f}/s, {db_path})")
+    return db_path
+
+
+def settings_for(db_path: Path) -> Any:
+    from clerk_app.config import load_settings
+
+    return load_settings(data_dir=db_path.parent, database_url=f"sqlite:///{db_path}", env={})
 
 
 def timed(label: str, calls: list[Callable[[], object]]) -> float:
@@ -135,33 +195,111 @@ def timed(label: str, calls: list[Callable[[], object]]) -> float:
     return median
 
 
+def rss_mb() -> float:
+    """Resident memory of this process (Linux), in MB."""
+    try:
+        with open("/proc/self/statm") as handle:
+            return int(handle.read().split()[1]) * os.sysconf("SC_PAGE_SIZE") / 1e6
+    except OSError:
+        return float("nan")
+
+
+def iterparse_floor(path: Path) -> int:
+    """The floor: one lxml iterparse pass that extracts parcel ids and coordinates."""
+    from lxml import etree
+
+    count = 0
+    ids: list[str] = []
+    for _event, element in etree.iterparse(str(path), events=("end",), huge_tree=True):
+        tag = element.tag
+        if tag.endswith("}idDzialki"):
+            ids.append(element.text or "")
+        elif tag.endswith("}posList"):
+            np.array((element.text or "").split(), dtype=float)
+        elif tag.endswith("}featureMember"):
+            count += 1
+            element.clear()
+            parent = element.getparent()
+            while parent is not None and element.getprevious() is not None:
+                del parent[0]
+            if len(ids) > 10_000:
+                ids.clear()
+    return count
+
+
+def import_benchmark(folder: Path, parcels: int) -> None:
+    """Import throughput of a generated EGiB GML against a plain lxml iterparse pass."""
+    from clerk_app.integrations.egib.synthetic import write_synthetic_egib
+    from clerk_app.services.app_context import open_context
+    from clerk_app.services.parcel_import import ParcelImporter
+    from clerk_app.services.users import UserService
+
+    gml = folder / f"synthetic-{parcels}.gml"
+    if not gml.exists():
+        t0 = time.perf_counter()
+        write_synthetic_egib(gml, parcels)
+        print(f"GML with {parcels:,} parcels written in {time.perf_counter() - t0:.1f} s")
+    size_mb = gml.stat().st_size / 1e6
+    t0 = time.perf_counter()
+    features = iterparse_floor(gml)
+    floor_s = time.perf_counter() - t0
+    db_path = folder / "import.sqlite"
+    for suffix in ("", "-wal", "-shm"):
+        Path(f"{db_path}{suffix}").unlink(missing_ok=True)
+    ctx = open_context(settings_for(db_path), auto_upgrade=True)
+    user = UserService(ctx.db).os_account_user("bench")  # the first account is the admin
+    samples: list[float] = []
+
+    def progress(done: int, total: int) -> None:
+        samples.append(rss_mb())
+
+    before = rss_mb()
+    t0 = time.perf_counter()
+    result = ParcelImporter(ctx.db, user).import_file(gml, progress=progress)
+    import_s = time.perf_counter() - t0
+    ctx.close()
+    quarter = len(samples) // 4
+    early = max(samples[: max(quarter, 1)], default=before)
+    late = max(samples, default=before)
+    floor_rate, import_rate = size_mb / floor_s, size_mb / import_s
+    print(
+        f"import: {size_mb:,.0f} MB, {features:,} features; lxml iterparse floor "
+        f"{floor_rate:.1f} MB/s, ParcelImporter {import_rate:.1f} MB/s "
+        f"({result.imported:,} parcels), ratio {import_rate / floor_rate:.2f} "
+        f"(target >= 0.25: {'ok' if import_rate >= floor_rate / 4 else 'MISSED'})"
+    )
+    print(
+        f"memory: RSS {before:.0f} MB before, {early:.0f} MB after the first quarter, "
+        f"{late:.0f} MB peak (growth in the last three quarters {late - early:+.0f} MB)"
+    )
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--rows", type=int, default=2_000_000)
     parser.add_argument("--lookups", type=int, default=2_000)
     parser.add_argument("--keep", type=Path, help="keep the database in this folder")
+    parser.add_argument(
+        "--reuse", action="store_true", help="reuse the kept database when it has --rows parcels"
+    )
+    parser.add_argument(
+        "--gml-parcels",
+        type=int,
+        default=200_000,
+        help="parcels in the generated EGiB GML for the import benchmark (0: skip it)",
+    )
     args = parser.parse_args(argv)
 
-    from clerk_app.config import load_settings
     from clerk_app.services.app_context import open_context
     from clerk_app.services.parcel_store import ParcelStore
 
     folder = args.keep or Path(tempfile.mkdtemp(prefix="bench-parcels-"))
-    folder.mkdir(parents=True, exist_ok=True)
-    db_path = folder / "kancelaria.sqlite"
-    if db_path.exists():
-        db_path.unlink()
-    settings = load_settings(data_dir=folder, database_url=f"sqlite:///{db_path}", env={})
-    ctx = open_context(settings, auto_upgrade=True)
-    ctx.close()
-
-    t0 = time.perf_counter()
-    sample = build(db_path, args.rows)
-    print(f"{args.rows:,} parcels written in {time.perf_counter() - t0:.1f} s ({db_path})")
+    db_path = prepare(folder, args.rows, reuse=args.reuse)
+    settings = settings_for(db_path)
 
     rng = random.Random(7)
     ids = [parcel_id(rng.randrange(args.rows)) for _ in range(args.lookups)]
-    points = [sample[rng.randrange(len(sample))] for _ in range(args.lookups)]
+    points = sample_points(db_path, args.lookups, args.rows)
 
     ctx = open_context(settings)
     store = ParcelStore(ctx.db)
@@ -204,6 +342,8 @@ def main(argv: list[str] | None = None) -> int:
     )
     raw.close()
     ctx.close()
+    if args.gml_parcels:
+        import_benchmark(folder, args.gml_parcels)
     if args.keep is None:
         shutil.rmtree(folder, ignore_errors=True)
     return 0

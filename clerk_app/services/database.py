@@ -8,7 +8,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import Engine, create_engine, event, text
+from sqlalchemy import Connection, Engine, create_engine, event, text
 from sqlalchemy.engine import URL, make_url
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session, sessionmaker
@@ -70,8 +70,10 @@ def _sqlite_engine(url: URL) -> Engine:
     @event.listens_for(engine, "begin")
     def _on_begin(conn: Any) -> None:
         # Writers take the lock up front so two processes never deadlock on upgrade.
+        # ``sqlite_begin=None`` (Database.read): no BEGIN, each SELECT is its own snapshot.
         mode = conn.get_execution_options().get("sqlite_begin", "DEFERRED")
-        conn.exec_driver_sql(f"BEGIN {mode}")
+        if mode is not None:
+            conn.exec_driver_sql(f"BEGIN {mode}")
 
     return engine
 
@@ -103,6 +105,20 @@ class Database:
         factory = self._write_sessions if write else self._sessions
         with factory() as session, session.begin():
             yield session
+
+    @contextmanager
+    def read(self) -> Iterator[Connection]:
+        """A light read-only unit for hot look-ups: a pooled Core connection, no ORM session.
+
+        On SQLite every statement runs in its own implicit read transaction (no BEGIN); on
+        PostgreSQL the transaction the first statement begins is rolled back at the end. Never
+        write through it (writes go through :meth:`session` with ``write=True``, audited).
+        """
+        with self.engine.connect() as connection:
+            if self.is_sqlite:
+                # Autocommit reads: skip the BEGIN/ROLLBACK round trip a look-up does not need.
+                connection.execution_options(sqlite_begin=None)
+            yield connection
 
     def check_connection(self) -> None:
         try:

@@ -20,7 +20,7 @@ from typing import Any, Literal
 
 import numpy as np
 import shapely
-from sqlalchemy import insert, select, update
+from sqlalchemy import Column, Integer, MetaData, Table, Text, bindparam, insert, select, update
 from sqlalchemy.orm import Session
 
 from clerk_app.errors import ClerkError, ValidationError
@@ -182,6 +182,16 @@ class _SideObjects:
     land_uses: dict[str, LandUse] = field(default_factory=dict)
     addresses: dict[str, str] = field(default_factory=dict)
 
+    def can_resolve(self, kinds: set[str]) -> bool:
+        """Whether objects of any of these kinds of links were read (else nothing resolves)."""
+        known = {
+            "precinct": self.precinct_names,
+            "register_unit": self.register_units,
+            "land_use": self.land_uses,
+            "address": self.addresses,
+        }
+        return any(known[kind] for kind in kinds)
+
     def add(self, record: Any) -> None:
         if isinstance(record, PrecinctRecord):
             if record.name:
@@ -196,20 +206,6 @@ class _SideObjects:
             self.land_uses[record.key] = record.land_use
         elif isinstance(record, AddressRecord):
             self.addresses[record.key] = _address_text(record)
-
-
-@dataclass
-class _Pending:
-    """A stored parcel whose links pointed at objects not yet seen in the file."""
-
-    pk: int
-    parcel_id: str
-    precinct_ref: str | None
-    register_unit_ref: str | None
-    land_use_refs: tuple[str, ...]
-    inline_land_uses: tuple[LandUse, ...]
-    address_refs: tuple[str, ...]
-    unit_code: str
 
 
 @dataclass
@@ -383,7 +379,7 @@ class ParcelImporter:
     def _store_parcels(self, session: Session, batch_id: int, reader: Iterable[Any]) -> _Counts:
         side = _SideObjects()
         counts = _Counts()
-        pending: list[_Pending] = []
+        pending = _PendingLinks(session)
         chunk: dict[str, tuple[ParcelRecord, dict[str, Any]]] = {}
         for record in reader:
             if not isinstance(record, ParcelRecord):
@@ -396,10 +392,11 @@ class ParcelImporter:
                 counts.updated += 1  # the same parcel twice in one file: the later one wins
             chunk[row["parcel_id"]] = (record, row)
             if len(chunk) >= CHUNK:
-                pending += self._write_parcels(session, chunk, side, counts)
+                self._write_parcels(session, chunk, side, counts, pending)
                 chunk = {}
-        pending += self._write_parcels(session, chunk, side, counts)
+        self._write_parcels(session, chunk, side, counts, pending)
         self._resolve_pending(session, pending, side)
+        pending.drop()
         self._fill_names(session, batch_id, side)
         return counts
 
@@ -482,10 +479,13 @@ class ParcelImporter:
         chunk: dict[str, tuple[ParcelRecord, dict[str, Any]]],
         side: _SideObjects,
         counts: _Counts,
-    ) -> list[_Pending]:
+        pending: _PendingLinks,
+    ) -> None:
         if not chunk:
-            return []
+            return
         _add_geometry([row for _, row in chunk.values()])
+        for record, row in chunk.values():
+            _refresh_links(record, row, side)
         existing: dict[str, int] = dict(
             session.execute(
                 select(Parcel.parcel_id, Parcel.id).where(Parcel.parcel_id.in_(list(chunk)))
@@ -511,7 +511,7 @@ class ParcelImporter:
             (record, row) for record, row in chunk.values() if _has_unresolved(record, row, side)
         ]
         if not unresolved:
-            return []
+            return
         ids: dict[str, int] = dict(
             session.execute(
                 select(Parcel.parcel_id, Parcel.id).where(
@@ -519,48 +519,28 @@ class ParcelImporter:
                 )
             ).all()
         )
-        return [
-            _Pending(
-                pk=ids[row["parcel_id"]],
-                parcel_id=row["parcel_id"],
-                precinct_ref=record.precinct_ref,
-                register_unit_ref=record.register_unit_ref,
-                land_use_refs=record.land_use_refs,
-                inline_land_uses=record.land_uses,
-                address_refs=record.address_refs,
-                unit_code=row["unit_code"],
-            )
-            for record, row in unresolved
-        ]
+        pending.add([(ids[row["parcel_id"]], record, row) for record, row in unresolved], side)
 
     def _resolve_pending(
-        self, session: Session, pending: list[_Pending], side: _SideObjects
+        self, session: Session, pending: _PendingLinks, side: _SideObjects
     ) -> None:
         """Fill in the links to objects that came later in the file than their parcels."""
-        updates: list[dict[str, Any]] = []
-        for item in pending:
-            values: dict[str, Any] = {"id": item.pk}
-            if item.precinct_ref and item.precinct_ref in side.precinct_names:
-                values["precinct_name"] = side.precinct_names[item.precinct_ref][:100]
-            if item.register_unit_ref and item.register_unit_ref in side.register_units:
-                values["register_unit"] = side.register_units[item.register_unit_ref][:60]
-            if item.land_use_refs:
-                values["land_use"] = _land_use_json(
-                    list(item.inline_land_uses)
-                    + [side.land_uses[r] for r in item.land_use_refs if r in side.land_uses]
+        if not side.can_resolve(pending.kinds):
+            return  # nothing the file listed later can resolve them
+        for items in pending.pages():
+            groups: dict[tuple[str, ...], list[dict[str, Any]]] = {}
+            for pk, links in items:
+                values = _resolved_values(links, side)
+                if values:
+                    groups.setdefault(tuple(sorted(values)), []).append(values | {"_pk": pk})
+            for keys, rows in groups.items():
+                # Core executemany: the ORM's bulk update costs more than the database here.
+                session.connection().execute(
+                    update(_PARCEL_TABLE)
+                    .where(_PARCEL_TABLE.c.id == bindparam("_pk"))
+                    .values({k: bindparam(k) for k in keys}),
+                    rows,
                 )
-            if item.address_refs:
-                values["addresses"] = json.dumps(
-                    [side.addresses[r] for r in item.address_refs if r in side.addresses],
-                    ensure_ascii=False,
-                )
-            if len(values) > 1:
-                updates.append(values)
-            if len(updates) >= CHUNK:
-                session.execute(update(Parcel), updates)
-                updates = []
-        if updates:
-            session.execute(update(Parcel), updates)
 
     # -- zones ---------------------------------------------------------------------------
 
@@ -726,6 +706,148 @@ def _zone_provisions(record: PlanZoneRecord) -> str:
             f"{record.min_biologically_active_share:g} %"
         )
     return "; ".join(parts).replace(".", ",") if parts else ""
+
+
+class _PendingLinks:
+    """Parcels whose links point at objects not yet seen, kept in a temporary table.
+
+    Exports may list precincts, register units, land-use classes and addresses after the
+    parcels: the links wait on the database side (not in memory) until the end of the file.
+    The table lives only in this transaction's connection and is dropped at the end.
+    """
+
+    _PAGE = 5_000
+
+    def __init__(self, session: Session) -> None:
+        self.session = session
+        self.count = 0
+        self.created = False
+        self.kinds: set[str] = set()
+        """Kinds of links waiting: precinct, register_unit, land_use, address."""
+
+    def _create(self) -> None:
+        connection = self.session.connection()
+        if connection.dialect.name == "postgresql":
+            ddl = (
+                "CREATE TEMPORARY TABLE IF NOT EXISTS parcel_import_pending"
+                " (seq BIGSERIAL PRIMARY KEY, pk BIGINT NOT NULL, links TEXT NOT NULL)"
+                " ON COMMIT DROP"
+            )
+        else:
+            ddl = (
+                "CREATE TEMPORARY TABLE IF NOT EXISTS parcel_import_pending"
+                " (seq INTEGER PRIMARY KEY, pk INTEGER NOT NULL, links TEXT NOT NULL)"
+            )
+        connection.exec_driver_sql(ddl)
+        connection.exec_driver_sql("DELETE FROM parcel_import_pending")
+        self.created = True
+
+    def add(
+        self, items: list[tuple[int, ParcelRecord, dict[str, Any]]], side: _SideObjects
+    ) -> None:
+        """Keep the links of these stored parcels that the side objects do not resolve yet."""
+        rows = []
+        for pk, record, row in items:
+            precinct = record.precinct_ref if not row["precinct_name"] else None
+            register_unit = record.register_unit_ref if not row["register_unit"] else None
+            missing_use = any(r not in side.land_uses for r in record.land_use_refs)
+            missing_address = any(r not in side.addresses for r in record.address_refs)
+            links = [
+                precinct,
+                register_unit,
+                list(record.land_use_refs) if missing_use else [],
+                [[u.ofu, u.ozu, u.ozk, u.area_ha] for u in record.land_uses] if missing_use else [],
+                list(record.address_refs) if missing_address else [],
+            ]
+            self.kinds.update(
+                kind
+                for kind, flag in zip(
+                    ("precinct", "register_unit", "land_use", "address"),
+                    (precinct, register_unit, missing_use, missing_address),
+                    strict=True,
+                )
+                if flag
+            )
+            rows.append({"pk": pk, "links": json.dumps(links, ensure_ascii=False)})
+        if not rows:
+            return
+        if not self.created:
+            self._create()
+        self.session.connection().execute(insert(_PENDING_TABLE), rows)
+        self.count += len(rows)
+
+    def pages(self) -> Iterator[list[tuple[int, list[Any]]]]:
+        """The pending links in file order, a page at a time."""
+        last = 0
+        while True:
+            page = (
+                self.session.connection()
+                .execute(
+                    select(_PENDING_TABLE.c.seq, _PENDING_TABLE.c.pk, _PENDING_TABLE.c.links)
+                    .where(_PENDING_TABLE.c.seq > last)
+                    .order_by(_PENDING_TABLE.c.seq)
+                    .limit(self._PAGE)
+                )
+                .all()
+            )
+            if not page:
+                return
+            last = page[-1].seq
+            yield [(row.pk, json.loads(row.links)) for row in page]
+
+    def drop(self) -> None:
+        if self.created:
+            self.session.connection().exec_driver_sql("DROP TABLE parcel_import_pending")
+            self.created = False
+
+
+_PENDING_TABLE = Table(
+    "parcel_import_pending",
+    MetaData(),
+    Column("seq", Integer, primary_key=True),
+    Column("pk", Integer),
+    Column("links", Text),
+)
+_PARCEL_TABLE = Parcel.metadata.tables["parcel"]
+
+
+def _resolved_values(links: list[Any], side: _SideObjects) -> dict[str, Any]:
+    """Column values the side objects now known resolve for one pending parcel."""
+    precinct_ref, register_unit_ref, land_use_refs, inline, address_refs = links
+    values: dict[str, Any] = {}
+    if precinct_ref and precinct_ref in side.precinct_names:
+        values["precinct_name"] = side.precinct_names[precinct_ref][:100]
+    if register_unit_ref and register_unit_ref in side.register_units:
+        values["register_unit"] = side.register_units[register_unit_ref][:60]
+    if land_use_refs:
+        values["land_use"] = _land_use_json(
+            [LandUse(*item) for item in inline]
+            + [side.land_uses[r] for r in land_use_refs if r in side.land_uses]
+        )
+    if address_refs:
+        values["addresses"] = json.dumps(
+            [side.addresses[r] for r in address_refs if r in side.addresses],
+            ensure_ascii=False,
+        )
+    return values
+
+
+def _refresh_links(record: ParcelRecord, row: dict[str, Any], side: _SideObjects) -> None:
+    """Resolve links against the side objects read since the row was built (same chunk)."""
+    if record.register_unit_ref and not row["register_unit"]:
+        row["register_unit"] = side.register_units.get(record.register_unit_ref, "")[:60]
+    if record.precinct_ref and not row["precinct_name"]:
+        row["precinct_name"] = side.precinct_names.get(record.precinct_ref, "")[:100]
+    if record.land_use_refs:
+        row["land_use"] = _land_use_json(
+            list(record.land_uses)
+            + [side.land_uses[r] for r in record.land_use_refs if r in side.land_uses]
+        )
+    if record.address_refs:
+        row["addresses"] = json.dumps(
+            [side.addresses[r] for r in record.address_refs if r in side.addresses],
+            ensure_ascii=False,
+        )
 
 
 def _has_unresolved(record: ParcelRecord, row: dict[str, Any], side: _SideObjects) -> bool:

@@ -15,7 +15,8 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Iterable, Sequence
+from collections import namedtuple
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from functools import cache
@@ -23,7 +24,7 @@ from typing import Any
 
 import numpy as np
 import shapely
-from sqlalchemy import Float, Integer, String, bindparam, exists, func, select, table
+from sqlalchemy import Connection, Float, Integer, String, bindparam, exists, func, select, table
 from sqlalchemy import column as sql_column
 
 from clerk_app.errors import ValidationError
@@ -264,6 +265,19 @@ def _point_statement(dialect: str) -> Any:
 
 
 @cache
+def _zones_statement(dialect: str) -> Any:
+    return select(
+        PlanZone.zone_key,
+        PlanZone.symbol,
+        PlanZone.designation,
+        PlanZone.plan_id,
+        PlanZone.plan_name,
+        PlanZone.provisions,
+        PlanZone.geometry_wkb,
+    ).where(bbox_condition(dialect, PlanZone))
+
+
+@cache
 def _bbox_shapes_statement(dialect: str) -> Any:
     return (
         select(Parcel.parcel_id, Parcel.number, Parcel.geometry_wkb)
@@ -289,6 +303,78 @@ _GET_STATEMENT = select(
 ).where(Parcel.parcel_id == bindparam("pid", type_=String))
 
 
+class _Prepared:
+    """A Core select compiled once per dialect and run on the pooled DBAPI cursor.
+
+    The hot look-ups (by id, by point, the map's neighbours) are a few tens of microseconds in
+    the database; SQLAlchemy's per-execution machinery would cost several times that. The SQL
+    text, the bind order and the result processors (e.g. ``UtcDateTime``) come from
+    SQLAlchemy's own compiler, so the statement and its typing stay defined in one place.
+    """
+
+    def __init__(self, stmt: Any, dialect: Any) -> None:
+        self.compiled = stmt.compile(dialect=dialect)
+        self.dialect = dialect
+        self.sql: str = self.compiled.string
+        self.positional: bool = bool(self.compiled.positional)
+        self.order: tuple[str, ...] = tuple(self.compiled.positiontup or ())
+        self.binds = {
+            name: processor
+            for bind, name in self.compiled.bind_names.items()
+            if (processor := bind.type.dialect_impl(dialect).bind_processor(dialect))
+        }
+        self.columns = list(stmt.selected_columns)
+        # Rows read by attribute (row.parcel_id), like SQLAlchemy's, without its overhead.
+        self.make_row: Callable[[Iterable[Any]], Any] = namedtuple(  # type: ignore[attr-defined]
+            "_Row", [c.key for c in self.columns]
+        )._make
+        self.processors: list[tuple[int, Any]] | None = None
+
+    def all(self, connection: Connection, params: dict[str, Any]) -> list[Any]:
+        values = self.compiled.construct_params(params)
+        for name, processor in self.binds.items():
+            values[name] = processor(values[name])
+        args: Any = tuple(values[k] for k in self.order) if self.positional else values
+        cursor = connection.connection.cursor()
+        try:
+            cursor.execute(self.sql, args)
+            rows = cursor.fetchall()
+            if self.processors is None:
+                # The driver's column types are known only once a statement has run.
+                self.processors = [
+                    (i, processor)
+                    for i, (c, d) in enumerate(zip(self.columns, cursor.description, strict=True))
+                    if (
+                        processor := c.type.dialect_impl(self.dialect).result_processor(
+                            self.dialect, d[1]
+                        )
+                    )
+                ]
+        finally:
+            cursor.close()
+        if not self.processors:
+            return [self.make_row(r) for r in rows]
+        out = []
+        for raw in rows:
+            row = list(raw)
+            for i, processor in self.processors:
+                row[i] = processor(row[i])
+            out.append(self.make_row(row))
+        return out
+
+
+_PREPARED: dict[tuple[str, str], _Prepared] = {}
+
+
+def _run(connection: Connection, name: str, stmt: Any, params: dict[str, Any]) -> list[Any]:
+    """Rows of a named prebuilt statement, compiled on first use for this dialect."""
+    key = (name, connection.dialect.name)
+    prepared = _PREPARED.get(key)
+    if prepared is None:
+        prepared = _PREPARED[key] = _Prepared(stmt, connection.dialect)
+    return prepared.all(connection, params)
+
+
 def _point_bbox(x: float, y: float, pad: float = POINT_TOLERANCE_M) -> BBox:
     return (x - pad, y - pad, x + pad, y + pad)
 
@@ -305,14 +391,14 @@ class ParcelStore:
 
     def get(self, parcel_id: ParcelId | str) -> ParcelDetails | None:
         canonical = _canonical(parcel_id)
-        with self.db.session() as session:
+        with self.db.read() as connection:
             # Core execution of a prebuilt statement: this is the hot path of every look-up.
-            row = session.connection().execute(_GET_STATEMENT, {"pid": canonical}).first()
-        return _details(row) if row is not None else None
+            rows = _run(connection, "get", _GET_STATEMENT, {"pid": canonical})
+        return _details(rows[0]) if rows else None
 
     def count(self) -> int:
-        with self.db.session() as session:
-            return int(session.scalar(select(func.count()).select_from(Parcel)) or 0)
+        with self.db.read() as connection:
+            return int(connection.scalar(select(func.count()).select_from(Parcel)) or 0)
 
     def find_by_precinct_number(
         self,
@@ -345,35 +431,55 @@ class ParcelStore:
         ]
 
     def find_by_address(self, text: str) -> list[ParcelSummary]:
-        """Parcels whose address points match every word typed (house numbers exactly)."""
+        """Parcels whose address points match every word typed (house numbers exactly).
+
+        The office's own commune is searched first through the ``unit_code`` index; the rest
+        of the store only when that gives fewer than ``MAX_CANDIDATES`` (the search box lists
+        the office's parcels first anyway, so the answer is the same). The SQL pre-filter is a
+        LIKE on the most selective word with its foldable letters as wildcards, so "Lakowa"
+        still finds "Łąkowa"; the exact word match is done on the few rows it returns.
+        """
         words = [w for w in re.split(r"[\s,]+", text) if w]
         if not words:
             return []
-        longest = max(words, key=len)
-        stmt = (
-            select(*_SUMMARY_COLUMNS, Parcel.addresses)
-            .where(Parcel.addresses.ilike(f"%{_escape_like(longest)}%", escape="\\"))
-            .order_by(Parcel.parcel_id)
-        )
+        like = _address_like(words)
         patterns = [re.compile(rf"(?<![\w/]){re.escape(fold(w))}(?![\w/])") for w in words]
+        own = office_units(self.office_unit)
         found: list[ParcelSummary] = []
-        with self.db.session() as session:
-            for row in session.execute(stmt):
-                texts = [fold(a) for a in _json_list(row.addresses)]
-                if any(all(p.search(t) for p in patterns) for t in texts):
-                    found.append(_summary(row))
-                    if len(found) >= MAX_CANDIDATES:
-                        break
+        with self.db.read() as connection:
+            match = (
+                Parcel.addresses.ilike(like, escape="\\")
+                if connection.dialect.name == "postgresql"
+                # SQLite's LIKE already ignores ASCII case; ILIKE would add lower() per row.
+                else Parcel.addresses.like(like, escape="\\")
+            )
+            base = (
+                select(*_SUMMARY_COLUMNS, Parcel.addresses)
+                .where(Parcel.addresses != "[]", match)
+                .order_by(Parcel.parcel_id)
+            )
+            scopes = (
+                [base.where(Parcel.unit_code.in_(own)), base.where(Parcel.unit_code.not_in(own))]
+                if own
+                else [base]
+            )
+            for stmt in scopes:
+                for row in connection.execute(stmt):
+                    texts = [fold(a) for a in _json_list(row.addresses)]
+                    if any(all(p.search(t) for p in patterns) for t in texts):
+                        found.append(_summary(row))
+                        if len(found) >= MAX_CANDIDATES:
+                            return found
         return found
 
     def at_point(self, x: float, y: float) -> list[ParcelSummary]:
         """Parcels containing an EPSG:2180 point; several when it lies on a shared boundary."""
         point = shapely.Point(x, y)
-        with self.db.session() as session:
-            connection = session.connection()
-            rows = connection.execute(
-                _point_statement(connection.dialect.name), bbox_params(_point_bbox(x, y))
-            ).all()
+        with self.db.read() as connection:
+            dialect = connection.dialect.name
+            rows = _run(
+                connection, "point", _point_statement(dialect), bbox_params(_point_bbox(x, y))
+            )
         hits = [
             _summary(row)
             for row in rows
@@ -384,12 +490,13 @@ class ParcelStore:
     def in_bbox(self, bbox: BBox, *, limit: int = 2_000) -> list[ParcelShape]:
         """Parcels whose geometry meets the box (the map's neighbours)."""
         box = shapely.box(*bbox)
-        with self.db.session() as session:
-            connection = session.connection()
-            rows = connection.execute(
+        with self.db.read() as connection:
+            rows = _run(
+                connection,
+                "bbox_shapes",
                 _bbox_shapes_statement(connection.dialect.name),
                 bbox_params(bbox) | {"row_limit": limit},
-            ).all()
+            )
         return [
             ParcelShape(r.parcel_id, r.number, r.geometry_wkb)
             for r in rows
@@ -413,23 +520,22 @@ class ParcelStore:
 
     def zones_in_bbox(self, bbox: BBox) -> list[ZoneShape]:
         box = shapely.box(*bbox)
-        with self.db.session() as session:
-            dialect = session.get_bind().dialect.name
-            zones = session.scalars(
-                select(PlanZone).where(bbox_condition(dialect, PlanZone)), bbox_params(bbox)
+        with self.db.read() as connection:
+            zones = _run(
+                connection, "zones", _zones_statement(connection.dialect.name), bbox_params(bbox)
             )
-            shapes = [
-                ZoneShape(
-                    z.zone_key,
-                    z.symbol,
-                    z.designation,
-                    z.plan_id,
-                    z.plan_name,
-                    z.provisions,
-                    z.geometry_wkb,
-                )
-                for z in zones
-            ]
+        shapes = [
+            ZoneShape(
+                z.zone_key,
+                z.symbol,
+                z.designation,
+                z.plan_id,
+                z.plan_name,
+                z.provisions,
+                z.geometry_wkb,
+            )
+            for z in zones
+        ]
         return [z for z in shapes if shapely.intersects(shapely.from_wkb(z.geometry_wkb), box)]
 
     def autocomplete(self, prefix: str, *, limit: int = 12) -> list[str]:
@@ -437,7 +543,7 @@ class ParcelStore:
         text = " ".join(prefix.split())
         if len(text) < 2:
             return []
-        with self.db.session() as session:
+        with self.db.read() as session:
             if re.match(r"^\d{6}", text):
                 start = text.upper().replace(" ", "")
                 if re.match(r"^\d{7}", start):
@@ -652,8 +758,8 @@ class ParcelStore:
         stmt = stmt.order_by(Parcel.parcel_id)
         if limit is not None:
             stmt = stmt.limit(limit)
-        with self.db.session() as session:
-            return sorted((_summary(r) for r in session.execute(stmt)), key=_sort_key)
+        with self.db.read() as connection:
+            return sorted((_summary(r) for r in connection.execute(stmt)), key=_sort_key)
 
 
 def compare_with_uldk(local: ParcelDetails | None, remote: UldkParcel) -> list[Difference]:
@@ -763,6 +869,21 @@ def _zero_precinct_or_number(parcel_id: str) -> bool:
     return parts[1] == "0000" or any(p.isdigit() and int(p) == 0 for p in parts[-1].split("/"))
 
 
+# Letters that folded text may have got from an accented one (ą→a, ł→l, ü→u, é→e, ...):
+# the address pre-filter leaves them to a one-character wildcard.
+_FOLDABLE = frozenset("acelnoszuiy")
+
+
+def _address_like(words: Sequence[str]) -> str:
+    """A LIKE pattern for the most selective typed word that cannot miss a folded match."""
+
+    def pattern(word: str) -> tuple[int, int, str]:
+        chars = ["_" if c in _FOLDABLE or not c.isascii() else _escape_like(c) for c in fold(word)]
+        return (sum(c != "_" for c in chars), len(chars), "".join(chars))
+
+    return f"%{max(pattern(w) for w in words)[2]}%"
+
+
 def _escape_like(text: str) -> str:
     return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
 
@@ -779,10 +900,10 @@ def summaries_by_ids(db: Database, parcel_ids: Iterable[str]) -> list[ParcelSumm
     ids = list(parcel_ids)
     if not ids:
         return []
-    with db.session() as session:
+    with db.read() as connection:
         rows = {
             r.parcel_id: _summary(r)
-            for r in session.execute(select(*_SUMMARY_COLUMNS).where(Parcel.parcel_id.in_(ids)))
+            for r in connection.execute(select(*_SUMMARY_COLUMNS).where(Parcel.parcel_id.in_(ids)))
         }
     return [rows[i] for i in ids if i in rows]
 
