@@ -32,6 +32,7 @@ from clerk_app.services.app_context import open_context
 from clerk_app.services.inbox.epuap import EpuapInbox
 from clerk_app.services.inbox.ledger import DatabaseLedger
 from clerk_app.services.inbox.sync import synchronise
+from clerk_app.services.users import UserService
 
 BOX = ("ug_bench", "skrytka", "/ug_bench/skrytka")
 
@@ -50,7 +51,8 @@ def run_sync(docs: int, size: int, folder: Path) -> float:
         )
         port = EpuapInbox(client)
         start = time.perf_counter()
-        result = synchronise(port, DatabaseLedger(ctx.db, ctx.blobs))
+        clerk = UserService(ctx.db).os_account_user("kancelaria")
+        result = synchronise(port, DatabaseLedger(ctx.db, ctx.blobs, clerk))
         elapsed = time.perf_counter() - start
         port.close()
     ctx.close()

@@ -50,6 +50,23 @@ def add_commands(sub: argparse._SubParsersAction) -> None:
     _json_flag(sync)
     sync.set_defaults(handler=cmd_sync)
 
+    send = esub.add_parser(
+        "send", help="wyślij pismo wychodzące (PDF) przez ePUAP (kod ≠ 0 przy błędzie)"
+    )
+    send.add_argument("entry_number", metavar="NUMER_WPISU", help="np. WYCH/12/2026")
+    send.add_argument(
+        "--dorecz",
+        action="store_true",
+        help="WS-Doręczyciel (z UPD) zamiast WS-Skrytka nadaj (z UPP)",
+    )
+    send.add_argument("--deadline-days", type=int, default=14, help="termin doręczenia (dni)")
+    _json_flag(send)
+    send.set_defaults(handler=cmd_send)
+
+    waiting = esub.add_parser("outbox", help="pisma wychodzące czekające na wysyłkę przez ePUAP")
+    _json_flag(waiting)
+    waiting.set_defaults(handler=cmd_outbox)
+
     sim = esub.add_parser("simulator", help="uruchom lokalny symulator ePUAP")
     sim.add_argument("--folder", help="folder dokumentów do kolejki skrytki urzędu")
     sim.add_argument("--demo", type=int, default=0, help="dodaj N przykładowych pism")
@@ -163,6 +180,56 @@ def cmd_sync(args: argparse.Namespace, settings: Settings) -> int:
         ctx.close()
     emit(args, result.to_dict(), result.summary())
     return 0 if result.ok else 1
+
+
+def cmd_send(args: argparse.Namespace, settings: Settings) -> int:
+    from clerk_app.errors import ConnectionFailed
+    from clerk_app.services.inbox.outbox import OutboxService
+
+    ctx = _open(settings)
+    try:
+        service = OutboxService(ctx, acting_user(ctx))
+        try:
+            outcome = service.send(
+                args.entry_number,
+                operation="dorecz" if args.dorecz else "nadaj",
+                deadline_days=args.deadline_days,
+            )
+        except ConnectionFailed as exc:
+            emit(
+                args,
+                {
+                    "ok": False,
+                    "entry_number": args.entry_number,
+                    "state": "queued",
+                    "message": str(exc),
+                },
+                str(exc),
+            )
+            return 1
+    finally:
+        ctx.close()
+    emit(args, outcome.to_dict(), outcome.message)
+    return 0 if outcome.ok else 1
+
+
+def cmd_outbox(args: argparse.Namespace, settings: Settings) -> int:
+    from dataclasses import asdict
+
+    from clerk_app.services.inbox.outbox import OutboxService
+
+    ctx = _open(settings)
+    try:
+        waiting = OutboxService(ctx, acting_user(ctx)).waiting()
+    finally:
+        ctx.close()
+    lines = [
+        f"{w.number}\t{w.title}\t{w.recipient} ({w.recipient_box or 'brak adresu skrytki'})"
+        + (f"\t{w.state}: {w.error}" if w.state else "")
+        for w in waiting
+    ] or ["Brak pism czekających na wysyłkę przez ePUAP."]
+    emit(args, [asdict(w) for w in waiting], "\n".join(lines))
+    return 0
 
 
 def cmd_simulator(args: argparse.Namespace, settings: Settings) -> int:

@@ -79,6 +79,11 @@ class FileBlobStore:
         return self.root / sha256[:2] / sha256[2:4] / sha256
 
     def put(self, session: Session, source: BinaryIO | bytes) -> StoredBlob:
+        """Write the content to a temp file; it gets its final name, durably, at commit.
+
+        fsync is batched per transaction (see :func:`_publish_before_commit`): a file under
+        its final name is always durable, and the commit that references it comes after.
+        """
         stream = _as_stream(source)
         tmp_dir = self.root / "tmp"
         tmp_dir.mkdir(parents=True, exist_ok=True)
@@ -93,17 +98,13 @@ class FileBlobStore:
                         raise _too_large(self.max_size)
                     digest.update(chunk)
                     out.write(chunk)
-                out.flush()
-                os.fsync(out.fileno())
             sha = digest.hexdigest()
-            target = self.path_for(sha)
-            if target.exists():
+            pending = _pending(session)
+            if sha in pending or self.path_for(sha).exists():
                 os.unlink(tmp_name)
             else:
-                target.parent.mkdir(parents=True, exist_ok=True)
-                os.replace(tmp_name, target)
-                _fsync_dir(target.parent)
-                _forget_on_rollback(session, target)
+                pending[sha] = (Path(tmp_name), self.path_for(sha))
+                _publish_on_commit(session)
         except BaseException:
             if os.path.exists(tmp_name):
                 os.unlink(tmp_name)
@@ -112,6 +113,9 @@ class FileBlobStore:
 
     def get(self, session: Session, sha256: str) -> bytes:
         path = self.path_for(sha256)
+        waiting = _pending(session).get(sha256)
+        if waiting is not None:
+            path = waiting[0]  # written in this transaction, published at commit
         try:
             data = path.read_bytes()
         except FileNotFoundError as exc:
@@ -123,7 +127,7 @@ class FileBlobStore:
         return data
 
     def exists(self, session: Session, sha256: str) -> bool:
-        return self.path_for(sha256).exists()
+        return sha256 in _pending(session) or self.path_for(sha256).exists()
 
     def iter_hashes(self, session: Session) -> Iterator[str]:
         for path in sorted(self.root.glob("??/??/*")):
@@ -184,18 +188,62 @@ def _fsync_dir(path: Path) -> None:
             os.close(fd)
 
 
-def _forget_on_rollback(session: Session, path: Path) -> None:
-    """Remove a blob file created in this transaction if the transaction rolls back."""
-    if not session.info.get("blob_listeners"):
-        session.info["blob_listeners"] = True
+_PENDING = "blob_pending"  # sha256 -> (temp file, final path): written, not yet published
+_PUBLISHED = "new_blob_files"  # final paths published by this transaction
 
-        @event.listens_for(session, "after_rollback")
-        def _remove(sess: Session) -> None:
-            for p in sess.info.pop("new_blob_files", []):
-                p.unlink(missing_ok=True)
 
-        @event.listens_for(session, "after_commit")
-        def _keep(sess: Session) -> None:
-            sess.info.pop("new_blob_files", None)
+def _pending(session: Session) -> dict[str, tuple[Path, Path]]:
+    pending: dict[str, tuple[Path, Path]] = session.info.setdefault(_PENDING, {})
+    return pending
 
-    session.info.setdefault("new_blob_files", []).append(path)
+
+def _publish_on_commit(session: Session) -> None:
+    """Register (once per session) the hooks that publish or discard this session's blobs."""
+    if session.info.get("blob_listeners"):
+        return
+    session.info["blob_listeners"] = True
+    event.listen(session, "before_commit", _publish_before_commit)
+    event.listen(session, "after_commit", _forget_published)
+    event.listen(session, "after_rollback", _discard)
+
+
+def _publish_before_commit(session: Session) -> None:
+    """fsync every new blob, move it to its final name, fsync the directories — all before
+    the database commit that references them (one batch per transaction, not per file)."""
+    pending = session.info.pop(_PENDING, {})
+    if not pending:
+        return
+    published: list[Path] = session.info.setdefault(_PUBLISHED, [])
+    directories: set[Path] = set()
+    try:
+        for tmp, target in pending.values():
+            fd = os.open(tmp, os.O_RDONLY)
+            try:
+                os.fsync(fd)
+            finally:
+                os.close(fd)
+            if target.exists():  # another transaction published the same content meanwhile
+                tmp.unlink(missing_ok=True)
+                continue
+            target.parent.mkdir(parents=True, exist_ok=True)
+            os.replace(tmp, target)
+            published.append(target)
+            directories.add(target.parent)
+        for directory in sorted(directories):
+            _fsync_dir(directory)
+    except BaseException:
+        for tmp, _target in pending.values():
+            tmp.unlink(missing_ok=True)
+        raise
+
+
+def _forget_published(session: Session) -> None:
+    session.info.pop(_PUBLISHED, None)
+
+
+def _discard(session: Session) -> None:
+    """Rollback: remove unpublished temp files and the blobs this transaction published."""
+    for tmp, _target in session.info.pop(_PENDING, {}).values():
+        tmp.unlink(missing_ok=True)
+    for path in session.info.pop(_PUBLISHED, []):
+        path.unlink(missing_ok=True)

@@ -180,10 +180,11 @@ class MainWindow(QMainWindow):
             store = ParcelStore(ctx.db, office_unit=office_commune(ctx.db))
             return ParcelsPage(store, user, uldk_factory=UldkClient)
         if spec.key == "epuap":
+            from clerk_app.services.inbox.outbox import OutboxService
             from clerk_app.services.inbox.service import InboxService
             from clerk_app.ui.pages.epuap_page import EpuapPage
 
-            page = EpuapPage(InboxService(ctx, user))
+            page = EpuapPage(InboxService(ctx, user), outbox=OutboxService(ctx, user))
             page.registered.connect(lambda numbers: self.hub.changed.emit("register", numbers))
             return page
         if spec.key == "letters":

@@ -4,8 +4,12 @@ from __future__ import annotations
 
 import hashlib
 import io
+import os
+from pathlib import Path
 
 import pytest
+from sqlalchemy import create_engine, event
+from sqlalchemy.orm import Session
 
 from clerk_app.errors import ValidationError
 from clerk_app.services.app_context import AppContext
@@ -93,3 +97,41 @@ def test_size_limit_names_the_problem(ctx: AppContext) -> None:
     ctx.blobs.max_size = 10  # type: ignore[attr-defined]
     with pytest.raises(ValidationError, match="za duży"), ctx.db.session(write=True) as session:
         ctx.blobs.put(session, CONTENT)
+
+
+def test_files_are_fsynced_once_per_transaction_before_the_commit(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Blobs get their final name only in before_commit, after their fsync (crash-safe)."""
+    engine = create_engine(f"sqlite:///{tmp_path / 'db.sqlite'}")
+    store = FileBlobStore(tmp_path / "blobs")
+    events: list[str] = []
+    real_fsync = os.fsync
+    monkeypatch.setattr(os, "fsync", lambda fd: (events.append("fsync"), real_fsync(fd))[1])
+    contents = [CONTENT + bytes([i]) for i in range(3)]
+    with Session(engine) as session, session.begin():
+
+        @event.listens_for(session, "after_commit")
+        def _committed(_s: Session) -> None:
+            events.append("commit")
+
+        stored = [store.put(session, c) for c in contents]
+        store.put(session, contents[0])  # the same content again in this transaction
+        assert events == [], "no fsync while the transaction is still writing"
+        assert not any(store.path_for(s.sha256).exists() for s in stored)
+        assert store.get(session, stored[1].sha256) == contents[1]
+        assert store.exists(session, stored[2].sha256)
+    assert events.count("fsync") >= 3 and events[-1] == "commit"
+    assert "commit" not in events[:-1], "a blob was made durable after the commit"
+    assert [store.path_for(s.sha256).read_bytes() for s in stored] == contents
+    assert list((tmp_path / "blobs" / "tmp").iterdir()) == []
+
+
+def test_rollback_discards_unpublished_blobs(tmp_path: Path) -> None:
+    engine = create_engine(f"sqlite:///{tmp_path / 'db.sqlite'}")
+    store = FileBlobStore(tmp_path / "blobs")
+    with pytest.raises(RuntimeError), Session(engine) as session, session.begin():
+        stored = store.put(session, CONTENT)
+        raise RuntimeError("registration failed")
+    assert not store.path_for(stored.sha256).exists()
+    assert list((tmp_path / "blobs" / "tmp").iterdir()) == []

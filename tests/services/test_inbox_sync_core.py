@@ -128,3 +128,35 @@ def test_invalid_settings_name_the_field(data_dir: Path, change: dict, field: st
     settings = load_settings(data_dir, env={})
     with pytest.raises(ValidationError, match=field):
         save_epuap_settings(settings, EpuapSettings(**change))
+
+
+class KeyedLedger(ListLedger):
+    def unconfirmed_keys(self, channel: str, box: str) -> list[str]:
+        return [key for key, state in self.stored.items() if state != "confirmed"]
+
+
+def test_acknowledged_before_a_crash_is_settled_when_the_box_is_empty() -> None:
+    """kill -9 between acknowledge and mark confirmed: the message never comes back."""
+    items = _items(3)
+    box = MemoryInbox(items)
+    ledger = KeyedLedger()
+    ledger.stored[items[0].key] = "stored"  # stored and acknowledged by the killed run
+    box.items.remove(items[0])
+    ledger.stored["still-queued"] = "stored"
+    box.items.append(memory_item("still.xml", b"<p/>"))
+    ledger.stored[box.items[-1].key] = ledger.stored.pop("still-queued")
+
+    result = synchronise(box, ledger)
+
+    assert result.ok and result.stored == 2 and result.duplicates == 1
+    assert result.confirmed == 4
+    assert set(ledger.stored.values()) == {"confirmed"}
+
+
+def test_nothing_is_settled_when_the_run_stops_early() -> None:
+    items = _items(2)
+    ledger = KeyedLedger(fail_on="p1.xml")
+    ledger.stored["acknowledged-earlier"] = "stored"
+    result = synchronise(MemoryInbox(items), ledger)
+    assert not result.ok
+    assert ledger.stored["acknowledged-earlier"] == "stored"

@@ -115,3 +115,71 @@ def test_automatic_sync_runs_at_the_configured_interval(ctx: AppContext, qtbot: 
     with qtbot.waitSignal(page.registered, timeout=15000):
         page.auto_timer.timeout.emit()
     assert not box.items
+
+
+def test_send_through_epuap_sends_the_selected_outgoing_letter(
+    ctx: AppContext, qtbot: QtBot
+) -> None:
+    from clerk_app.integrations.epuap.client import ClientSettings, SendClient
+    from clerk_app.integrations.epuap.envelope import Mailbox
+    from clerk_app.integrations.epuap.sample_letters import padding_pdf
+    from clerk_app.integrations.epuap.simulator import EpuapSimulator, generate_identity
+    from clerk_app.models import Channel, CorrespondentKind, DeliveryStatus
+    from clerk_app.services.inbox.outbox import OutboxService
+    from clerk_app.services.register import RegisterService
+    from clerk_app.services.register_types import (
+        AttachmentInput,
+        CorrespondentInput,
+        OutgoingDraft,
+    )
+
+    office, epuap = generate_identity("Urząd UI"), generate_identity("ePUAP UI")
+    sim = EpuapSimulator(
+        allowed_certificates=[office.certificate], identity=epuap, auto_stop_after=60
+    )
+    office_box = sim.add_box("ug_ui", "skrytka", "/ug_ui/skrytka")
+    sim.add_box("jan_ui", "skrytka", "/jan_ui/skrytka")
+    clerk = registry_clerk(ctx)
+    number = (
+        RegisterService(ctx.db, ctx.blobs, clerk)
+        .register_outgoing(
+            OutgoingDraft(
+                title="Odpowiedź",
+                channel=Channel.EPUAP,
+                new_correspondent=CorrespondentInput(
+                    kind=CorrespondentKind.PERSON,
+                    first_name="Jan",
+                    last_name="Wiśniewski",
+                    epuap_address="/jan_ui/skrytka",
+                ),
+                attachments=(AttachmentInput("odp.pdf", padding_pdf(2000), "application/pdf"),),
+            )
+        )
+        .number
+    )
+    with sim:
+
+        def factory() -> tuple[SendClient, Mailbox]:
+            settings = ClientSettings(base_url=sim.base_url, max_attempts=1, read_timeout=5)
+            return SendClient(settings, office, [epuap.certificate]), office_box
+
+        outbox = OutboxService(ctx, clerk, client_factory=factory)
+        page = EpuapPage(
+            InboxService(ctx, clerk, port_factory=lambda: MemoryInbox([])), outbox=outbox
+        )
+        qtbot.addWidget(page)
+        page.show()
+        assert page.outbox_list.count() == 1 and not page.send_button.isEnabled()
+        page.outbox_list.item(0).setSelected(True)
+        assert page.selected_entry_number() == number and page.send_button.isEnabled()
+
+        with qtbot.waitSignal(page.letter_sent, timeout=15000) as signal:
+            page.send_button.click()
+        assert signal.args[0].state == "sent"
+        assert number in page.send_status.text()
+        assert page.outbox_list.count() == 0 and not page.send_button.isEnabled()
+        assert len(sim.queue("/jan_ui/skrytka")) == 1
+    with ctx.db.session() as session:
+        entry = session.scalar(select(RegisterEntry).where(RegisterEntry.number == number))
+        assert entry is not None and entry.delivery_status == DeliveryStatus.SENT
+    page.shutdown()

@@ -33,6 +33,7 @@ class SampleAttachment:
     file_name: str
     content: bytes
     mime_type: str = "application/pdf"
+    uri: str = ""  # set: a FileRepo reference (kodowanie="URI") instead of base64 content
 
 
 def sample_sender(index: int) -> tuple[str, str]:
@@ -41,6 +42,32 @@ def sample_sender(index: int) -> tuple[str, str]:
 
 def sample_title(index: int) -> str:
     return f"{_SUBJECTS[index % len(_SUBJECTS)]} nr {index + 1}"
+
+
+def padding_pdf(size: int) -> bytes:
+    """A well-formed one-page PDF of about ``size`` bytes: binary filler in an image-like
+    stream (a scan has no text layer), with a correct xref table and ``%%EOF``."""
+    filler = bytes(range(256)) * (max(size - 600, 0) // 256 + 1)
+    filler = filler[: max(size - 600, 0)]
+    objects = [
+        b"<< /Type /Catalog /Pages 2 0 R >>",
+        b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
+        b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] /Resources << >> >>",
+        b"<< /Length " + str(len(filler)).encode() + b" >>\nstream\n" + filler + b"\nendstream",
+    ]
+    out = bytearray(b"%PDF-1.4\n%\xe2\xe3\xcf\xd3\n")
+    offsets = []
+    for number, body in enumerate(objects, start=1):
+        offsets.append(len(out))
+        out += f"{number} 0 obj\n".encode() + body + b"\nendobj\n"
+    xref = len(out)
+    out += f"xref\n0 {len(objects) + 1}\n0000000000 65535 f \n".encode()
+    for offset in offsets:
+        out += f"{offset:010d} 00000 n \n".encode()
+    out += (
+        f"trailer\n<< /Size {len(objects) + 1} /Root 1 0 R >>\nstartxref\n{xref}\n%%EOF\n".encode()
+    )
+    return bytes(out)
 
 
 def crd_letter(
@@ -69,14 +96,14 @@ def crd_letter(
     if pad_to:
         approx = 2500 + sum(len(a.content) * 4 // 3 for a in parts)
         if pad_to > approx:
-            filler = (b"%PDF-1.4\n" + bytes(range(256)) * ((pad_to - approx) * 3 // 4 // 256 + 1))[
-                : (pad_to - approx) * 3 // 4
-            ]
+            filler = padding_pdf((pad_to - approx) * 3 // 4)
             parts.append(SampleAttachment(f"skan_{index + 1}.pdf", filler))
     zal = "".join(
-        f'<str:Zalacznik format="{escape(a.mime_type)}" kodowanie="base64" '
+        f'<str:Zalacznik format="{escape(a.mime_type)}" '
+        f'kodowanie="{"URI" if a.uri else "base64"}" '
         f'nazwaPliku="{escape(a.file_name)}"><str:DaneZalacznika>'
-        f"{base64.b64encode(a.content).decode('ascii')}</str:DaneZalacznika></str:Zalacznik>"
+        f"{escape(a.uri) if a.uri else base64.b64encode(a.content).decode('ascii')}"
+        "</str:DaneZalacznika></str:Zalacznik>"
         for a in parts
     )
     xml = f"""<?xml version="1.0" encoding="UTF-8"?>

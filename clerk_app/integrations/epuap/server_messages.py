@@ -50,6 +50,7 @@ class IncomingRequest:
     document: OutgoingDocument | None = None
     document_id: str | None = None
     case_id: str | None = None
+    extra_data: bytes | None = None
 
 
 def _header_text(envelope: etree._Element, name: str) -> str | None:
@@ -58,6 +59,11 @@ def _header_text(envelope: etree._Element, name: str) -> str | None:
         return None
     element = header.find(_ob(name))
     return (element.text or "").strip() if element is not None else None
+
+
+def _extra_data(envelope: etree._Element) -> bytes | None:
+    text = _header_text(envelope, "DaneDodatkowe")
+    return decode_base64(text, "DaneDodatkowe") if text else None
 
 
 def read_request(envelope: etree._Element, path: str) -> IncomingRequest:
@@ -100,6 +106,7 @@ def read_request(envelope: etree._Element, path: str) -> IncomingRequest:
             document=document,
             document_id=_header_text(envelope, "IdentyfikatorDokumentu"),
             case_id=_header_text(envelope, "IdentyfikatorSprawy"),
+            extra_data=_extra_data(envelope),
         )
     raise EpuapProtocolError(f"Nieobsługiwana operacja {qname.localname}")
 

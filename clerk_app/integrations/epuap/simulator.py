@@ -24,11 +24,13 @@ import threading
 import uuid
 from collections import deque
 from collections.abc import Iterable, Sequence
+from copy import deepcopy
 from dataclasses import dataclass, field
 from enum import StrEnum
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from types import TracebackType
+from urllib.parse import parse_qs
 
 from cryptography import x509
 from cryptography.hazmat.primitives import hashes, serialization
@@ -46,6 +48,8 @@ from clerk_app.integrations.epuap.envelope import (
     serialize,
 )
 from clerk_app.integrations.epuap.errors import EpuapProtocolError, SignatureError
+from clerk_app.integrations.epuap.filerepo import DOWNLOAD_PATH
+from clerk_app.integrations.epuap.outgoing import idempotency_key
 from clerk_app.integrations.epuap.server_messages import (
     IncomingRequest,
     StoredDocument,
@@ -106,6 +110,8 @@ class _Box:
     queue: deque[StoredDocument] = field(default_factory=deque)
     confirmed: list[StoredDocument] = field(default_factory=list)
     sent: list[IncomingRequest] = field(default_factory=list)
+    # idempotency key (DaneDodatkowe) -> the first answer, replayed for a repeated send
+    answered: dict[str, tuple[etree._Element, str | None]] = field(default_factory=dict)
 
 
 def generate_identity(
@@ -168,6 +174,8 @@ class EpuapSimulator:
         self.auto_stop_after = auto_stop_after
         self._boxes: dict[str, _Box] = {}
         self._faults: list[Fault] = []
+        self._repo: dict[str, tuple[bytes, bool]] = {}  # fileId -> (content, download once)
+        self.repo_downloads: list[str] = []  # fileIds served, in order
         self._records: list[RecordedRequest] = []
         self._lock = threading.RLock()
         self._stopping = threading.Event()
@@ -197,6 +205,33 @@ class EpuapSimulator:
             self.enqueue(box_address, StoredDocument(path.name, path.read_bytes(), mime))
             count += 1
         return count
+
+    def add_repo_file(self, content: bytes, *, once: bool = True) -> str:
+        """Put a file into the simulated FileRepo; returns the URI a letter refers to.
+
+        The URI names the production host on purpose: clients must use only its fileId.
+        ``once``: the file disappears after its first download, as on the real service.
+        """
+        file_id = uuid.uuid4().hex
+        with self._lock:
+            self._repo[file_id] = (content, once)
+        return f"https://ws.epuap.gov.pl{DOWNLOAD_PATH}?fileId={file_id}"
+
+    def repo_files(self) -> list[str]:
+        with self._lock:
+            return list(self._repo)
+
+    def download(self, file_id: str) -> bytes | None:
+        """FileRepo download: the content (removed if one-shot), or None when unknown."""
+        with self._lock:
+            found = self._repo.get(file_id)
+            if found is None:
+                return None
+            content, once = found
+            if once:
+                del self._repo[file_id]
+            self.repo_downloads.append(file_id)
+            return content
 
     def queue(self, box_address: str) -> list[StoredDocument]:
         with self._lock:
@@ -487,11 +522,24 @@ class EpuapSimulator:
                 None,
             )
         document_id = uuid.uuid4().hex
-        now = dt.datetime.now(dt.UTC)
         if request.validate_only:
             if request.operation is Operation.SEND:
                 return 200, send_response(document_id, None, None), "validated", None
             return 200, delivery_response(document_id, uuid.uuid4().hex), "validated", None
+        key = idempotency_key(request.extra_data)
+        if key is not None and f"{request.operation}:{key}" in sender_box.answered:
+            first, first_digest = sender_box.answered[f"{request.operation}:{key}"]
+            return 200, deepcopy(first), "replayed", first_digest
+        status, answer, outcome, digest = self._deliver(request, sender_box, recipient, document_id)
+        if key is not None:
+            sender_box.answered[f"{request.operation}:{key}"] = (deepcopy(answer), digest)
+        return status, answer, outcome, digest
+
+    def _deliver(
+        self, request: IncomingRequest, sender_box: _Box, recipient: _Box, document_id: str
+    ) -> tuple[int, etree._Element, str, str | None]:
+        assert request.document is not None
+        now = dt.datetime.now(dt.UTC)
         sender_box.sent.append(request)
         delivered = StoredDocument(
             file_name=request.document.file_name,
@@ -513,10 +561,11 @@ class EpuapSimulator:
                 sender=sender_box.mailbox.entity_id,
             )
             return 200, send_response(document_id, upp_id, upp), "sent", digest
+        document_id = request.document_id or document_id
         upd = receipt_xml(
             "UPD",
             receipt_id=uuid.uuid4().hex,
-            document_id=request.document_id or document_id,
+            document_id=document_id,
             event_time=now,
             addressee=recipient.mailbox.entity_id,
             sender=sender_box.mailbox.entity_id,
@@ -622,6 +671,18 @@ def _make_handler(simulator: EpuapSimulator) -> type[BaseHTTPRequestHandler]:
 
         def do_GET(self) -> None:
             path, _, query = self.path.partition("?")
+            if path.rstrip("/") == DOWNLOAD_PATH:
+                file_id = (parse_qs(query).get("fileId") or [""])[0]
+                fault = simulator._take_fault(None) if file_id else None
+                if fault is not None and fault.kind is FaultKind.HTTP_ERROR:
+                    self._send(fault.http_status, b"<html>error</html>", "text/html")
+                    return
+                content = simulator.download(file_id)
+                if content is None:
+                    self._send(404, b"<html><body>Brak pliku</body></html>", "text/html")
+                    return
+                self._send(200, content, "application/octet-stream")
+                return
             if query.lower() == "wsdl":
                 wsdl = service_wsdl(path.rstrip("/"), simulator.base_url)
                 if wsdl is not None:

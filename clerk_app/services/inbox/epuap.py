@@ -3,17 +3,25 @@
 from __future__ import annotations
 
 import hashlib
+import logging
+import os
+import re
+from pathlib import Path
 
 from clerk_app.integrations.epuap.client import PullClient
+from clerk_app.integrations.epuap.document import Letter, LetterAttachment, parse_incoming_document
 from clerk_app.integrations.epuap.envelope import PulledDocument
 from clerk_app.integrations.epuap.errors import (
     EpuapError,
     EpuapProtocolError,
     EpuapStatusError,
+    EpuapTransportError,
     SignatureError,
 )
+from clerk_app.integrations.epuap.filerepo import FileRepoClient
 from clerk_app.services.inbox.port import (
     AcknowledgeRefused,
+    InboxFile,
     InboxItem,
     InboxItemUnreadable,
     InboxSender,
@@ -21,6 +29,8 @@ from clerk_app.services.inbox.port import (
 )
 
 CHANNEL = "epuap"
+log = logging.getLogger("clerk_app.inbox.epuap")
+_URI_ENCODING = re.compile(rb"kodowanie\s*=\s*[\"']\s*uri\s*[\"']", re.IGNORECASE)
 
 
 def message_key(box_address: str, document: PulledDocument) -> str:
@@ -52,15 +62,82 @@ def _sender(document: PulledDocument) -> InboxSender:
     )
 
 
+def _uri_attachments(content: bytes) -> list[LetterAttachment]:
+    """URI attachments of a CRD letter (cheap byte test first: most letters have none)."""
+    if not _URI_ENCODING.search(content):
+        return []
+    try:
+        parsed = parse_incoming_document(content)
+    except Exception:
+        return []
+    if not isinstance(parsed, Letter):
+        return []
+    return [a for a in parsed.attachments if a.uri and a.file_id]
+
+
 class EpuapInbox:
-    """Adapts :class:`PullClient` to the inbox port; the client stays open until close()."""
+    """Adapts :class:`PullClient` to the inbox port; the client stays open until close().
+
+    With a :class:`FileRepoClient`, attachments referenced by URI are downloaded when the
+    letter is fetched and handed to the ledger with it (``InboxItem.files``). A FileRepo file
+    can be downloaded only once, so each download is first written durably to ``spool_dir``
+    (keyed by fileId) and read from there if the letter comes back after a crash; the spool
+    file is removed once the letter is acknowledged (it is stored by then).
+    """
 
     channel = CHANNEL
     confirms_in_order = True
 
-    def __init__(self, client: PullClient) -> None:
+    def __init__(
+        self,
+        client: PullClient,
+        *,
+        repo: FileRepoClient | None = None,
+        spool_dir: Path | None = None,
+    ) -> None:
         self.client = client
         self.box = client.mailbox.box_address
+        self.repo = repo
+        self.spool_dir = spool_dir
+        self._spooled: dict[str, list[Path]] = {}  # item key -> spool files
+
+    def _spool_path(self, file_id: str) -> Path | None:
+        if self.spool_dir is None:
+            return None
+        return self.spool_dir / hashlib.sha256(file_id.encode("utf-8")).hexdigest()
+
+    def _download(self, key: str, attachment: LetterAttachment) -> InboxFile | None:
+        assert self.repo is not None and attachment.file_id and attachment.uri
+        spool = self._spool_path(attachment.file_id)
+        if spool is not None and spool.exists():
+            content = spool.read_bytes()
+        else:
+            try:
+                content = self.repo.download(attachment.file_id)
+            except EpuapTransportError as exc:
+                # The letter stays at the head of the queue: the next run tries again.
+                raise InboxUnavailable(
+                    f"Pobranie załącznika „{attachment.file_name}” z repozytorium ePUAP "
+                    f"przerwane: {exc}"
+                ) from exc
+            except EpuapError as exc:
+                log.warning(
+                    "Załącznik %s (%s) niedostępny w repozytorium ePUAP: %s",
+                    attachment.file_name,
+                    attachment.file_id,
+                    exc,
+                )
+                return None
+            if spool is not None:
+                _write_durably(spool, content)
+        if spool is not None:
+            self._spooled.setdefault(key, []).append(spool)
+        return InboxFile(
+            attachment.file_name,
+            content,
+            attachment.mime_type or "application/octet-stream",
+            uri=attachment.uri,
+        )
 
     def pending(self) -> int:
         try:
@@ -79,10 +156,18 @@ class EpuapInbox:
         document = result.document
         if document is None:
             return None
+        key = message_key(self.box, document)
+        files: list[InboxFile] = []
+        if self.repo is not None:
+            for attachment in _uri_attachments(document.content):
+                downloaded = self._download(key, attachment)
+                if downloaded is not None:
+                    files.append(downloaded)
         return InboxItem(
             channel=CHANNEL,
             box=self.box,
-            key=message_key(self.box, document),
+            key=key,
+            files=tuple(files),
             ack_token=document.digest,
             raw=result.raw_response,
             file_name=document.file_name,
@@ -100,6 +185,26 @@ class EpuapInbox:
             raise AcknowledgeRefused(str(exc)) from exc
         except EpuapError as exc:
             raise InboxUnavailable(str(exc)) from exc
+        for path in self._spooled.pop(item.key, []):
+            path.unlink(missing_ok=True)
 
     def close(self) -> None:
         self.client.close()
+        if self.repo is not None:
+            self.repo.close()
+
+
+def _write_durably(path: Path, content: bytes) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_suffix(".part")
+    with tmp.open("wb") as out:
+        out.write(content)
+        out.flush()
+        os.fsync(out.fileno())
+    os.replace(tmp, path)
+    if os.name == "posix":
+        fd = os.open(path.parent, os.O_RDONLY)
+        try:
+            os.fsync(fd)
+        finally:
+            os.close(fd)

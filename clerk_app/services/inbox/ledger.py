@@ -162,6 +162,8 @@ def analyse(item: InboxItem) -> Analysis:
     """Parse the document and collect attachments and problems; never raises for content."""
     result = Analysis(title=item.subject or None)
     taken: set[str] = set()
+    # FileRepo downloads, filed under the letter's attachment they were referenced by.
+    downloaded = {f.uri: f for f in item.files if f.uri}
 
     def add(name: str, content: bytes, mime: str | None) -> None:
         safe = unique_name(safe_attachment_name(name, mime, fallback="dokument"), taken)
@@ -198,6 +200,9 @@ def analyse(item: InboxItem) -> Analysis:
                 result.problems.append(attachment.error)
             elif attachment.content is not None:
                 add(attachment.file_name, attachment.content, attachment.mime_type)
+            elif attachment.uri and attachment.uri in downloaded:
+                file = downloaded.pop(attachment.uri)
+                add(attachment.file_name, file.content, attachment.mime_type or file.media_type)
             elif attachment.uri:
                 result.problems.append(
                     f"Załącznik „{attachment.file_name}” jest w repozytorium ePUAP "
@@ -212,7 +217,8 @@ def analyse(item: InboxItem) -> Analysis:
             else:
                 result.notes.append(f"Podpis: {who} — {signature.check_detail}")
     for extra in item.files:
-        add(extra.file_name, extra.content, extra.media_type)
+        if not extra.uri or extra.uri in downloaded:
+            add(extra.file_name, extra.content, extra.media_type)
     if result.sender is None:
         result.sender = _sender_input(item.sender, item.channel)
     if not result.title and not result.problems and item.file_name:
@@ -320,16 +326,8 @@ class DatabaseLedger:
             )
 
     def store(self, item: InboxItem) -> StoreOutcome:
-        with self.db.session() as session:
-            known = session.scalar(
-                select(InboxMessage).where(
-                    InboxMessage.channel == item.channel, InboxMessage.digest == item.key
-                )
-            )
-            if known is not None:
-                return StoreOutcome(
-                    new=False, kind=known.kind, already_confirmed=known.state == "confirmed"
-                )
+        # No look-up before the transaction: a message comes back only after a crash or a
+        # lost acknowledgement, so analysing it again is cheaper than asking every time.
         analysis = analyse(item)
         self.registrar.authorize_incoming()
         try:
@@ -348,7 +346,9 @@ class DatabaseLedger:
             )
         )
         if known is not None:
-            return StoreOutcome(new=False, kind=known.kind)
+            return StoreOutcome(
+                new=False, kind=known.kind, already_confirmed=known.state == "confirmed"
+            )
         raw = self.blobs.put(session, item.raw)
         message = InboxMessage(
             channel=item.channel,
@@ -475,6 +475,19 @@ class DatabaseLedger:
             select(RegisterEntry.number).where(RegisterEntry.id == outbox.entry_id)
         )
         return StoreOutcome(new=True, kind=kind, entry_number=number)
+
+    def unconfirmed_keys(self, channel: str, box: str) -> list[str]:
+        """Keys of messages of this box stored but not marked confirmed."""
+        with self.db.session() as session:
+            return list(
+                session.scalars(
+                    select(InboxMessage.digest).where(
+                        InboxMessage.channel == channel,
+                        InboxMessage.box == box[:200],
+                        InboxMessage.state != "confirmed",
+                    )
+                )
+            )
 
     def mark_confirmed(self, channel: str, key: str) -> None:
         with self.db.session(write=True) as session:

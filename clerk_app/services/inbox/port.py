@@ -28,11 +28,12 @@ class AcknowledgeRefused(Exception):
 
 @dataclass(frozen=True)
 class InboxFile:
-    """A file delivered beside the document (e-Doręczenia attachments)."""
+    """A file delivered beside the document (e-Doręczenia attachments, FileRepo downloads)."""
 
     file_name: str
     content: bytes = field(repr=False)
     media_type: str = "application/octet-stream"
+    uri: str = ""  # the letter's reference this file was downloaded from (ePUAP FileRepo)
 
 
 @dataclass(frozen=True)

@@ -5,13 +5,22 @@ from __future__ import annotations
 import logging
 import ssl
 from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
+
+from cryptography import x509
 
 from clerk_app.errors import ConfigError, ConnectionFailed
 from clerk_app.integrations.epuap.client import ClientSettings, PullClient
 from clerk_app.integrations.epuap.envelope import InvalidRequestError, Mailbox
 from clerk_app.integrations.epuap.errors import EpuapError, SignatureError
-from clerk_app.integrations.epuap.wssecurity import Pkcs12Error, load_certificate, load_pkcs12_file
+from clerk_app.integrations.epuap.filerepo import FileRepoClient
+from clerk_app.integrations.epuap.wssecurity import (
+    Pkcs12Error,
+    SigningIdentity,
+    load_certificate,
+    load_pkcs12_file,
+)
 from clerk_app.services.app_context import AppContext
 from clerk_app.services.epuap_settings import (
     EpuapSettings,
@@ -35,12 +44,23 @@ from clerk_app.services.users import CurrentUser
 log = logging.getLogger("clerk_app.inbox")
 
 PortFactory = Callable[[], InboxPort]
+SPOOL_DIR = "epuap-pobrane"  # FileRepo downloads not yet stored with their letter
 
 
-def open_epuap_port(
+@dataclass(frozen=True)
+class EpuapConnection:
+    """What every ePUAP client needs, read and checked from the settings."""
+
+    settings: ClientSettings
+    mailbox: Mailbox
+    identity: SigningIdentity
+    pinned: x509.Certificate
+
+
+def epuap_connection(
     values: EpuapSettings, password: str | None, *, connect_timeout: float = 15.0
-) -> EpuapInbox:
-    """A ready ePUAP port from the settings; ConfigError (Polish) says what is wrong."""
+) -> EpuapConnection:
+    """Client settings, box and keys; ConfigError (Polish) says what is wrong."""
     missing = values.missing()
     if missing:
         raise ConfigError(
@@ -70,7 +90,26 @@ def open_epuap_port(
         mailbox = Mailbox(values.entity_id, values.box_name, values.box_address)
     except (ValueError, InvalidRequestError) as exc:
         raise ConfigError(f"Ustawienia ePUAP: {exc}") from exc
-    return EpuapInbox(PullClient(client_settings, mailbox, identity, [pinned]))
+    return EpuapConnection(client_settings, mailbox, identity, pinned)
+
+
+def open_epuap_port(
+    values: EpuapSettings,
+    password: str | None,
+    *,
+    connect_timeout: float = 15.0,
+    spool_dir: Path | None = None,
+) -> EpuapInbox:
+    """A ready ePUAP port from the settings; ConfigError (Polish) says what is wrong.
+
+    URI attachments are downloaded from FileRepo at first fetch (spooled in ``spool_dir``).
+    """
+    c = epuap_connection(values, password, connect_timeout=connect_timeout)
+    return EpuapInbox(
+        PullClient(c.settings, c.mailbox, c.identity, [c.pinned]),
+        repo=FileRepoClient(c.settings),
+        spool_dir=spool_dir,
+    )
 
 
 class InboxService:
@@ -105,7 +144,11 @@ class InboxService:
             return self._port_factory()
         values = self.epuap_settings()
         secrets = self._secrets or SecretStore(self.ctx.settings)
-        return open_epuap_port(values, pkcs12_password(self.ctx.settings, values, secrets))
+        return open_epuap_port(
+            values,
+            pkcs12_password(self.ctx.settings, values, secrets),
+            spool_dir=self.ctx.settings.data_dir / SPOOL_DIR,
+        )
 
     def queue_count(self) -> int:
         """Documents waiting in the box; ConnectionFailed (Polish) when ePUAP cannot be asked."""

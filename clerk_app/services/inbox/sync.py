@@ -141,6 +141,22 @@ def _fetch(port: InboxPort, attempts: int) -> InboxItem | None:
     return None  # pragma: no cover - loop always returns or raises
 
 
+def _settle_acknowledged(port: InboxPort, ledger: InboxLedger, seen: set[str]) -> int:
+    """The box is empty: a message still unconfirmed in the ledger and not handed out in this
+    run was removed by the service, which happens only on acknowledgement (a crash came
+    between acknowledge and mark confirmed). Mark it confirmed."""
+    unconfirmed = getattr(ledger, "unconfirmed_keys", None)
+    if unconfirmed is None:
+        return 0
+    settled = 0
+    for key in unconfirmed(port.channel, port.box):
+        if key not in seen:
+            log.info("Skrzynka %s: %s potwierdzono w poprzednim przebiegu", port.box, key)
+            ledger.mark_confirmed(port.channel, key)
+            settled += 1
+    return settled
+
+
 def synchronise(
     port: InboxPort,
     ledger: InboxLedger,
@@ -171,6 +187,8 @@ def synchronise(
         bound = max_items if max_items is not None else pending * 2 + 10
         uncertain: InboxItem | None = None
         iterations = 0
+        drained = False
+        seen: set[str] = set()
         while iterations < bound:
             if cancel is not None and cancel():
                 cancelled = True
@@ -189,7 +207,9 @@ def synchronise(
                     c.confirmed += 1
                 uncertain = None
             if item is None:
+                drained = True
                 break
+            seen.add(item.key)
             c.fetched += 1
             try:
                 outcome = ledger.store(item)
@@ -231,6 +251,8 @@ def synchronise(
                 break
             ledger.mark_confirmed(item.channel, item.key)
             c.confirmed += 1
+        if drained and not c.errors and port.confirms_in_order:
+            c.confirmed += _settle_acknowledged(port, ledger, seen)
     finished = datetime.now(UTC)
     result = SyncResult(
         channel=port.channel,

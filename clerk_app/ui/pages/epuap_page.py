@@ -13,11 +13,12 @@ import threading
 from collections.abc import Callable
 from typing import Any, Protocol
 
-from PySide6.QtCore import QEvent, QObject, QRunnable, QThreadPool, QTimer, Signal, Slot
+from PySide6.QtCore import QEvent, QObject, QRunnable, Qt, QThreadPool, QTimer, Signal, Slot
 from PySide6.QtWidgets import (
     QHBoxLayout,
     QLabel,
     QListWidget,
+    QListWidgetItem,
     QProgressDialog,
     QPushButton,
     QVBoxLayout,
@@ -49,6 +50,14 @@ class InboxBackend(Protocol):
     def auto_sync_enabled(self) -> bool: ...
 
 
+class OutboxBackend(Protocol):
+    """Sending; :class:`clerk_app.services.inbox.outbox.OutboxService` fits."""
+
+    def waiting(self, limit: int = 500) -> list[Any]: ...
+
+    def send(self, entry_number: str, *, operation: str = "nadaj") -> Any: ...
+
+
 class _Relay(QObject):
     """Lives in the GUI thread; workers emit, the page's slots run in the GUI thread."""
 
@@ -56,6 +65,7 @@ class _Relay(QObject):
     synced = Signal(object)
     counted = Signal(object)
     failed = Signal(str)
+    sent = Signal(object)
 
 
 class _Job(QRunnable):
@@ -80,13 +90,22 @@ class _Job(QRunnable):
 
 
 class EpuapPage(QWidget):
-    """``EpuapPage(backend, parent=None)``; emits ``registered`` with new register numbers."""
+    """``EpuapPage(backend, parent=None, outbox=None)``; emits ``registered`` with new register
+    numbers. With an ``outbox`` backend it also lists outgoing letters waiting to be sent and
+    sends the selected one ("Send through ePUAP"), in the background."""
 
     registered = Signal(object)  # tuple of register numbers added by a sync
+    letter_sent = Signal(object)  # the send outcome of one outgoing letter
 
-    def __init__(self, backend: InboxBackend, parent: QWidget | None = None) -> None:
+    def __init__(
+        self,
+        backend: InboxBackend,
+        parent: QWidget | None = None,
+        outbox: OutboxBackend | None = None,
+    ) -> None:
         super().__init__(parent)
         self.backend = backend
+        self.outbox = outbox
         self.pool = QThreadPool(self)
         self.pool.setMaxThreadCount(1)
         self._relay = _Relay(self)
@@ -94,6 +113,8 @@ class EpuapPage(QWidget):
         self._relay.synced.connect(self._on_synced)
         self._relay.counted.connect(self._on_counted)
         self._relay.failed.connect(self._on_failed)
+        self._relay.sent.connect(self._on_sent)
+        self._sending = False
         self._cancel = threading.Event()
         self._running = False
         self.progress_dialog: QProgressDialog | None = None
@@ -112,6 +133,13 @@ class EpuapPage(QWidget):
         self.error_label.setStyleSheet("color: #b00020;")
         self._attention_heading = QLabel()
         self.attention_list = QListWidget()
+        self._outbox_heading = QLabel()
+        self.outbox_list = QListWidget()
+        self.outbox_list.itemSelectionChanged.connect(self._update_send_button)
+        self.send_button = QPushButton()
+        self.send_button.clicked.connect(self.send_selected)
+        self.send_status = QLabel()
+        self.send_status.setWordWrap(True)
 
         buttons = QHBoxLayout()
         buttons.addWidget(self.queue_label, 1)
@@ -124,6 +152,13 @@ class EpuapPage(QWidget):
         layout.addWidget(self.error_label)
         layout.addWidget(self._attention_heading)
         layout.addWidget(self.attention_list, 1)
+        if outbox is not None:
+            send_row = QHBoxLayout()
+            send_row.addWidget(self._outbox_heading, 1)
+            send_row.addWidget(self.send_button)
+            layout.addLayout(send_row)
+            layout.addWidget(self.outbox_list, 1)
+            layout.addWidget(self.send_status)
 
         self.auto_timer = QTimer(self)
         self.auto_timer.timeout.connect(self.synchronise_now)
@@ -137,6 +172,8 @@ class EpuapPage(QWidget):
         self.refresh_button.setText(self.tr("Check queue"))
         self.sync_button.setText(self.tr("Synchronise now"))
         self._attention_heading.setText(self.tr("Documents needing attention:"))
+        self._outbox_heading.setText(self.tr("Outgoing letters waiting to be sent:"))
+        self.send_button.setText(self.tr("Send through ePUAP"))
         if not self.queue_label.text():
             self.queue_label.setText(self.tr("Waiting in the box: not checked"))
 
@@ -154,6 +191,7 @@ class EpuapPage(QWidget):
             label = item.entry_number or item.kind.upper()
             title = f" — {item.title}" if item.title else ""
             self.attention_list.addItem(f"{label}{title}: {item.reason}")
+        self.reload_outbox()
         if self.backend.auto_sync_enabled():
             self.auto_timer.start(max(1, self.backend.sync_interval_minutes()) * 60_000)
         else:
@@ -171,7 +209,50 @@ class EpuapPage(QWidget):
             remaining = max(0, result.pending_before - result.confirmed)
             self.queue_label.setText(self.tr("Waiting in the box:") + f" {remaining}")
 
+    def reload_outbox(self) -> None:
+        """Outgoing ePUAP letters not sent yet (local data)."""
+        if self.outbox is None:
+            return
+        selected = self.selected_entry_number()
+        self.outbox_list.clear()
+        for waiting in self.outbox.waiting():
+            text = f"{waiting.number} — {waiting.title} → {waiting.recipient}"
+            if not waiting.recipient_box:
+                text += " " + self.tr("(no ePUAP box address)")
+            if not waiting.pdf_name:
+                text += " " + self.tr("(no PDF)")
+            if waiting.state == "queued":
+                text += " " + self.tr("(unconfirmed attempt: send again)")
+            elif waiting.state == "failed":
+                text += " " + self.tr("(refused:") + f" {waiting.error})"
+            item = QListWidgetItem(text)
+            item.setData(Qt.ItemDataRole.UserRole, waiting.number)
+            self.outbox_list.addItem(item)
+            if waiting.number == selected:
+                item.setSelected(True)
+        self._update_send_button()
+
+    def selected_entry_number(self) -> str | None:
+        items = self.outbox_list.selectedItems()
+        return str(items[0].data(Qt.ItemDataRole.UserRole)) if items else None
+
+    def _update_send_button(self) -> None:
+        self.send_button.setEnabled(not self._sending and self.selected_entry_number() is not None)
+
     # ------------------------------------------------------------------ actions
+
+    @Slot()
+    def send_selected(self) -> None:
+        """Send the selected outgoing letter through ePUAP (WS-Skrytka nadaj) in the background."""
+        number = self.selected_entry_number()
+        if self.outbox is None or number is None or self._sending:
+            return
+        self._sending = True
+        self._update_send_button()
+        self.error_label.clear()
+        self.send_status.setText(self.tr("Sending") + f" {number}…")
+        outbox = self.outbox
+        self.pool.start(_Job(lambda: outbox.send(number), self._relay.sent, self._relay))
 
     @property
     def is_running(self) -> bool:
@@ -248,9 +329,22 @@ class EpuapPage(QWidget):
         self.refresh_button.setEnabled(True)
         self.queue_label.setText(self.tr("Waiting in the box:") + f" {count}")
 
+    @Slot(object)
+    def _on_sent(self, outcome: Any) -> None:
+        self._sending = False
+        self.send_status.setText(outcome.message)
+        if not outcome.ok:
+            self.error_label.setText(outcome.message)
+        self.reload_outbox()
+        self.letter_sent.emit(outcome)
+
     @Slot(str)
     def _on_failed(self, message: str) -> None:
         self.refresh_button.setEnabled(True)
+        if self._sending:
+            self._sending = False
+            self.send_status.clear()
+            self.reload_outbox()
         if self._running:
             self._finish()
         self.error_label.setText(message)

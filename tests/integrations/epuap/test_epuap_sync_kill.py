@@ -29,6 +29,7 @@ from clerk_app.models import RegisterEntry
 from clerk_app.models.inbox import InboxMessage
 from clerk_app.services.app_context import AppContext
 from clerk_app.services.epuap_settings import EpuapSettings, save_epuap_settings
+from clerk_app.services.users import UserService
 
 from .conftest import OFFICE_BOX, OfficePki
 
@@ -38,6 +39,8 @@ KILLS = 20
 
 
 def _configure(ctx: AppContext, sim: EpuapSimulator, pki: OfficePki, tmp_path: Path) -> None:
+    # On the office server the CLI acts as an existing account named after the OS login.
+    UserService(ctx.db).os_account_user()
     ctx.settings.settings_path.write_text("insecure_secret_file = true\n", encoding="utf-8")
     settings = load_settings(ctx.settings.data_dir, ctx.settings.database_url, env={})
     cert = tmp_path / "epuap.pem"
