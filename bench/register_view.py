@@ -206,14 +206,15 @@ def timed(fn: Callable[[], None]) -> float:
 
 def run_ours(db_path: Path, sort_column: int) -> dict[str, float]:
     settings = load_settings(data_dir=db_path.parent, database_url=f"sqlite:///{db_path}", env={})
-    ctx = open_context(settings, auto_upgrade=False)
+    ctx = open_context(settings, auto_upgrade=True)
     user = UserService(ctx.db).list_users()[0]
     query = RegisterQuery(ctx.db, user)
     query.count(RegisterFilter())  # warm the connection pool and the page cache of SQLite
     holder: dict[str, Any] = {}
 
     def first() -> None:
-        model = RegisterTableModel(query)
+        # As the register page builds it: the exact COUNT runs on a worker thread.
+        model = RegisterTableModel(query, count_in_background=True)
         view = make_table(model)
         view.resize(1200, 800)
         view.setSortingEnabled(True)
@@ -223,10 +224,15 @@ def run_ours(db_path: Path, sort_column: int) -> dict[str, float]:
 
     figures = {"first page": timed(first)}
     view: QTableView = holder["view"]
+    model: RegisterTableModel = holder["model"]
+    # Waiting for the background COUNT is part of "jump to end" (it cannot jump without it).
+    figures["jump to end"] = timed(
+        lambda: (model.wait_for_count(), view.scrollToBottom(), paint(view))
+    )
     figures["sort"] = timed(
         lambda: (view.sortByColumn(sort_column, Qt.SortOrder.AscendingOrder), paint(view))
     )
-    figures["jump to end"] = timed(lambda: (view.scrollToBottom(), paint(view)))
+    figures["jump to end (sorted)"] = timed(lambda: (view.scrollToBottom(), paint(view)))
     figures["back to top"] = timed(lambda: (view.scrollToTop(), paint(view)))
     view.close()
     view.deleteLater()
@@ -251,10 +257,11 @@ def run_bare(db_path: Path) -> dict[str, float]:
 
     figures = {"first page": timed(first)}
     view: QTableView = holder["view"]
+    figures["jump to end"] = timed(lambda: (view.scrollToBottom(), paint(view)))
     figures["sort"] = timed(
         lambda: (view.sortByColumn(1, Qt.SortOrder.AscendingOrder), paint(view))
     )
-    figures["jump to end"] = timed(lambda: (view.scrollToBottom(), paint(view)))
+    figures["jump to end (sorted)"] = timed(lambda: (view.scrollToBottom(), paint(view)))
     figures["back to top"] = timed(lambda: (view.scrollToTop(), paint(view)))
     view.close()
     view.deleteLater()
@@ -283,10 +290,10 @@ def main() -> int:
             for key, value in run_bare(db_path).items():
                 bare.setdefault(key, []).append(value)
             app.processEvents()
-        print(f"{'':14}{'ours ms':>10}{'bare ms':>10}{'ratio':>8}   (median of {REPEAT})")
+        print(f"{'':22}{'ours ms':>10}{'bare ms':>10}{'ratio':>8}   (median of {REPEAT})")
         for key in ours:
             o, b = statistics.median(ours[key]), statistics.median(bare[key])
-            print(f"{key:14}{o:10.1f}{b:10.1f}{o / b:8.2f}")
+            print(f"{key:22}{o:10.1f}{b:10.1f}{o / b:8.2f}")
         print(f"peak RSS {rss_mb():.0f} MB (after generation: {rss_before:.0f} MB)")
     return 0
 

@@ -8,6 +8,7 @@ from sqlalchemy import (
     Boolean,
     Date,
     ForeignKey,
+    Index,
     Integer,
     String,
     Text,
@@ -28,7 +29,12 @@ class RegisterEntry(Base):
     """
 
     __tablename__ = "register_entry"
-    __table_args__ = (UniqueConstraint("register_symbol", "year", "seq_no"),)
+    __table_args__ = (
+        UniqueConstraint("register_symbol", "year", "seq_no"),
+        # One register sorted by its date (the register view's default filter is a direction).
+        Index("ix_register_entry_direction_received_on", "direction", "received_on"),
+        Index("ix_register_entry_direction_sent_on", "direction", "sent_on"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     direction: Mapped[Direction] = mapped_column(str_enum(Direction), index=True)
@@ -39,16 +45,16 @@ class RegisterEntry(Base):
     registered_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utc_now)
     received_on: Mapped[date | None] = mapped_column(Date, index=True)
     sent_on: Mapped[date | None] = mapped_column(Date)
-    title: Mapped[str | None] = mapped_column(String(500))
-    correspondent_id: Mapped[int | None] = mapped_column(ForeignKey("correspondent.id"))
-    letter_date: Mapped[date | None] = mapped_column(Date)
-    letter_ref: Mapped[str | None] = mapped_column(String(100))
+    title: Mapped[str | None] = mapped_column(String(500), index=True)
+    correspondent_id: Mapped[int | None] = mapped_column(ForeignKey("correspondent.id"), index=True)
+    letter_date: Mapped[date | None] = mapped_column(Date, index=True)
+    letter_ref: Mapped[str | None] = mapped_column(String(100), index=True)
     unknown_fields: Mapped[str] = mapped_column(String(100), default="")
     channel: Mapped[Channel] = mapped_column(str_enum(Channel), index=True)
-    tracking_no: Mapped[str] = mapped_column(String(40), default="")
-    assigned_unit_id: Mapped[int | None] = mapped_column(ForeignKey("org_unit.id"))
-    assigned_user_id: Mapped[int | None] = mapped_column(ForeignKey("app_user.id"))
-    attachment_count: Mapped[int] = mapped_column(Integer, default=0)
+    tracking_no: Mapped[str] = mapped_column(String(40), default="", index=True)
+    assigned_unit_id: Mapped[int | None] = mapped_column(ForeignKey("org_unit.id"), index=True)
+    assigned_user_id: Mapped[int | None] = mapped_column(ForeignKey("app_user.id"), index=True)
+    attachment_count: Mapped[int] = mapped_column(Integer, default=0, index=True)
     notes: Mapped[str] = mapped_column(Text, default="")
     case_id: Mapped[int | None] = mapped_column(ForeignKey("cases.id"), index=True)
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("app_user.id"))

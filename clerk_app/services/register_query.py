@@ -18,6 +18,8 @@ from typing import Any
 
 from sqlalchemy import ColumnElement, Select, and_, exists, func, or_, select, text
 from sqlalchemy.orm import Session, aliased
+from sqlalchemy.sql.expression import UnaryExpression
+from sqlalchemy.sql.operators import custom_op
 
 from clerk_app.models import (
     Case,
@@ -244,6 +246,12 @@ class _Paged:
     def _text(self, column: Any) -> Any:
         return column.collate(PL_COLLATION) if self._collate else column
 
+    def _unindexed(self, column: Any) -> Any:
+        """``+column`` on SQLite: the same value, but the planner will not pick its index."""
+        if not self.db.is_sqlite:
+            return column
+        return UnaryExpression(column, operator=custom_op("+"), type_=column.type)
+
     def _page(
         self,
         session: Session,
@@ -282,11 +290,19 @@ class RegisterQuery(_Paged):
             visible = or_(visible, RegisterEntry.assigned_unit_id == unit_id)
         return stmt.where(visible)
 
-    def _where(self, session: Session, stmt: Select, flt: RegisterFilter) -> Select:
+    def _where(
+        self, session: Session, stmt: Select, flt: RegisterFilter, sort: SortSpec | None = None
+    ) -> Select:
         stmt = self._scope(session, stmt)
         e = RegisterEntry
         if flt.direction is not None:
-            stmt = stmt.where(e.direction == flt.direction)
+            # On SQLite an equality on an indexed column of two values looks selective to the
+            # planner (more so without ANALYZE statistics), which would then sort every row of
+            # the register for one page. Only the date order reads (direction, date) from an
+            # index; every other order walks its own index and skips the other register's rows.
+            by_date = sort is None or sort.column == RegisterColumn.DATE
+            direction = e.direction if by_date else self._unindexed(e.direction)
+            stmt = stmt.where(direction == flt.direction)
         if flt.date_from is not None:
             stmt = stmt.where(or_(e.received_on >= flt.date_from, e.sent_on >= flt.date_from))
         if flt.date_to is not None:
@@ -305,7 +321,8 @@ class RegisterQuery(_Paged):
                     )
                 )
         if flt.channel is not None:
-            stmt = stmt.where(e.channel == flt.channel)
+            channel = e.channel if sort is None else self._unindexed(e.channel)
+            stmt = stmt.where(channel == flt.channel)
         if flt.state is EntryState.UNASSIGNED:
             stmt = stmt.where(
                 e.assigned_unit_id.is_(None), e.assigned_user_id.is_(None), e.case_id.is_(None)
@@ -397,7 +414,7 @@ class RegisterQuery(_Paged):
         """Rows ``offset`` … ``offset+limit-1`` of the sorted view; pass ``total`` (the count)
         to read back-half pages from the end."""
         with self.db.session() as session:
-            stmt = self._where(session, _entry_select(), flt)
+            stmt = self._where(session, _entry_select(), flt, sort)
             rows = self._page(
                 session, stmt, self._sort_keys(sort, flt), sort.descending, offset, limit, total
             )
@@ -408,7 +425,7 @@ class RegisterQuery(_Paged):
     ) -> Iterator[list[EntryRow]]:
         """All rows of the view in batches, from one query (exports)."""
         with self.db.session() as session:
-            stmt = self._where(session, _entry_select(), flt).order_by(
+            stmt = self._where(session, _entry_select(), flt, sort).order_by(
                 *_ordered(self._sort_keys(sort, flt), sort.descending, False)
             )
             result = session.execute(stmt.execution_options(yield_per=batch))

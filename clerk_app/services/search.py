@@ -326,8 +326,11 @@ def _older_hits(
 def _exact_docs(session: Session, query: str, visibility: _Visibility | None) -> list[int]:
     """Doc ids of entries/cases whose number or sign is exactly the query."""
     value = query.strip()
-    # Numbers and signs are short and printable (PostgreSQL also refuses NUL in text).
+    # Numbers and signs are short and printable (PostgreSQL also refuses NUL in text) and
+    # always hold a digit (the number, the year): plain words skip these two look-ups.
     if not value or len(value) > 60 or not value.isprintable() or " " in value:
+        return []
+    if not any(c.isdigit() for c in value):
         return []
     forms = sorted({value, value.upper()})
     entry_ids = list(
@@ -429,7 +432,9 @@ def _attachment_texts(
     return texts
 
 
-def _entry_sources(session: Session, ids: list[int]) -> dict[int, _Source]:
+def _entry_sources(
+    session: Session, ids: list[int], tokens: Sequence[str] = ()
+) -> dict[int, _Source]:
     if not ids:
         return {}
     rows = session.execute(
@@ -447,8 +452,17 @@ def _entry_sources(session: Session, ids: list[int]) -> dict[int, _Source]:
         )
         .outerjoin(Correspondent, Correspondent.id == RegisterEntry.correspondent_id)
         .where(RegisterEntry.id.in_(ids))
-    )
-    attachments = _attachment_texts(session, Attachment.entry_id, ids)
+    ).all()
+    # The snippet comes from the first field that matches (sender, notes, attachments, …):
+    # attachment text is read only for hits whose sender and notes do not match.
+    need_files = [
+        r.id
+        for r in rows
+        if tokens
+        and _first_match(r.display_name or "", tokens) is None
+        and _first_match(r.notes or "", tokens) is None
+    ]
+    attachments = _attachment_texts(session, Attachment.entry_id, need_files)
     out = {}
     for eid, number, title, ref, tracking, notes, received, sent, registered, name in rows:
         extras = " ".join(v for v in (ref or "", tracking) if v)
@@ -517,7 +531,7 @@ def _hydrate(
             {"ids": doc_ids},
         )
     }
-    entries = _entry_sources(session, [o for k, o in docs.values() if k == ENTRY])
+    entries = _entry_sources(session, [o for k, o in docs.values() if k == ENTRY], tokens)
     cases = _case_sources(session, [o for k, o in docs.values() if k == CASE])
     hits = []
     for doc, rank, exact in page:

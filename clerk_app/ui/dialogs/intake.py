@@ -13,8 +13,8 @@ from datetime import date, datetime
 from itertools import pairwise
 from pathlib import Path
 
-from PySide6.QtCore import QDate, QSettings, QStringListModel, Qt, Signal, Slot
-from PySide6.QtGui import QDragEnterEvent, QDropEvent
+from PySide6.QtCore import QDate, QSettings, QStringListModel, Qt, QUrl, Signal, Slot
+from PySide6.QtGui import QDesktopServices, QDragEnterEvent, QDropEvent
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
@@ -33,6 +33,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from clerk_app.documents.sticker import StickerData, render_sticker_pdf
 from clerk_app.errors import ClerkError, ValidationError
 from clerk_app.models import Channel, CorrespondentKind
 from clerk_app.services.register_query import Choice
@@ -48,6 +49,18 @@ from clerk_app.ui.models.labels import CHANNELS, INCOMING_CHANNELS, tr
 SUGGEST_AFTER = 3
 SuggestFn = Callable[[str], list[CorrespondentSummary]]
 RegisterFn = Callable[[IncomingDraft], RegisterResult]
+Opener = Callable[[Path], object]
+
+
+def open_in_viewer(path: Path) -> bool:
+    """Hand a saved PDF to the system's viewer (which prints it)."""
+    return QDesktopServices.openUrl(QUrl.fromLocalFile(str(path)))
+
+
+def sticker_file_name(number: str) -> str:
+    """``RPW/123/2026`` -> ``naklejka-RPW-123-2026.pdf``."""
+    safe = "".join(c if c.isalnum() or c in "-_" else "-" for c in number)
+    return f"naklejka-{safe}.pdf"
 
 
 class AttachmentList(QListWidget):
@@ -127,6 +140,9 @@ class IntakeDialog(QDialog):
         handlers: list[Choice],
         state: QSettings | None = None,
         today: Callable[[], date] = date.today,
+        sticker_dir: Path | None = None,
+        office_name: str = "",
+        opener: Opener = open_in_viewer,
         parent: QWidget | None = None,
     ) -> None:
         super().__init__(parent)
@@ -138,6 +154,10 @@ class IntakeDialog(QDialog):
         self._suggestions: dict[str, CorrespondentSummary] = {}
         self.selected_sender: CorrespondentSummary | None = None
         self.last_result: RegisterResult | None = None
+        self.last_sticker: Path | None = None
+        self._sticker_dir = sticker_dir
+        self._office_name = office_name
+        self._opener = opener
 
         self.received = QDateEdit()
         self.received.setDisplayFormat("dd.MM.yyyy")
@@ -189,6 +209,8 @@ class IntakeDialog(QDialog):
         self.register_button.setAutoDefault(True)
         self.close_button = QPushButton(self.tr("Close"))
         self.close_button.setAutoDefault(False)
+        self.print_sticker = QCheckBox(self.tr("Print sticker"))
+        self.print_sticker.setVisible(sticker_dir is not None)
 
         completer = QCompleter(self)
         self._completion_model = QStringListModel(self)
@@ -224,6 +246,7 @@ class IntakeDialog(QDialog):
                 grid.addWidget(widget, r, c)
         buttons = QHBoxLayout()
         buttons.addWidget(self.result_label, 1)
+        buttons.addWidget(self.print_sticker)
         buttons.addWidget(self.register_button)
         buttons.addWidget(self.close_button)
         layout = QVBoxLayout(self)
@@ -250,6 +273,7 @@ class IntakeDialog(QDialog):
             self.handler,
             self.instruction,
             self.notes,
+            self.print_sticker,
             self.register_button,
             self.close_button,
         ]
@@ -268,9 +292,11 @@ class IntakeDialog(QDialog):
         self.attachments.changed.connect(self._on_files_changed)
         self.add_files.clicked.connect(self._choose_files)
         self.register_button.clicked.connect(self.submit)
+        self.channel.currentIndexChanged.connect(self._update_sticker_box)
         self.close_button.clicked.connect(self.reject)
 
         self._restore_remembered()
+        self._update_sticker_box()
         self._reset_for_next()
 
     # --- remembered choices -------------------------------------------------------------
@@ -286,6 +312,7 @@ class IntakeDialog(QDialog):
         if unit not in (None, ""):
             at = self.unit.findData(int(str(unit)))
             self.unit.setCurrentIndex(max(at, 0))
+        self.print_sticker.setChecked(str(self._state.value("intake/sticker", "false")) == "true")
 
     def _remember(self) -> None:
         if self._state is None:
@@ -293,6 +320,47 @@ class IntakeDialog(QDialog):
         self._state.setValue("intake/channel", self.channel.currentData())
         unit = self.unit.currentData()
         self._state.setValue("intake/unit_id", "" if unit is None else unit)
+        self._state.setValue(
+            "intake/sticker", "true" if self.print_sticker.isChecked() else "false"
+        )
+
+    # --- intake sticker -------------------------------------------------------------------
+
+    @Slot()
+    def _update_sticker_box(self) -> None:
+        # Only paper mail gets a sticker; the choice is kept for the next paper letter.
+        self.print_sticker.setEnabled(self.channel.currentData() == Channel.PAPER.value)
+
+    def wants_sticker(self) -> bool:
+        return (
+            self._sticker_dir is not None
+            and self.print_sticker.isEnabled()
+            and self.print_sticker.isChecked()
+        )
+
+    def save_sticker(self, draft: IncomingDraft, result: RegisterResult) -> Path | None:
+        """Write the sticker PDF of a registered letter and open it for printing."""
+        if self._sticker_dir is None:
+            return None
+        counted = draft.attachment_count
+        data = StickerData(
+            number=result.number,
+            office_name=self._office_name,
+            received_on=draft.received_on,
+            attachment_count=counted if counted is not None else len(draft.attachments),
+        )
+        path = self._sticker_dir / sticker_file_name(result.number)
+        try:
+            self._sticker_dir.mkdir(parents=True, exist_ok=True)
+            path.write_bytes(render_sticker_pdf(data))
+        except OSError as exc:
+            self.error_label.setText(
+                self.tr("Sticker: cannot save {0}: {1}").format(path, exc.strerror or exc)
+            )
+            return None
+        self.last_sticker = path
+        self._opener(path)
+        return path
 
     # --- sender autocompletion ------------------------------------------------------------
 
@@ -413,6 +481,8 @@ class IntakeDialog(QDialog):
             return
         self.last_result = result
         self.result_label.setText(self.tr("Registered as {0}").format(result.number))
+        if self.wants_sticker():
+            self.save_sticker(draft, result)
         self._remember()
         self._reset_for_next()
         self.registered.emit(result.entry_id)

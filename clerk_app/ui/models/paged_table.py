@@ -4,10 +4,17 @@ Only the row count (one COUNT) and the pages the view actually paints are read;
 a small LRU cache keeps the last pages. Each page is formatted once when it
 arrives, so ``data()`` is a dictionary look-up and a tuple index, never SQL.
 Sorting and filtering are handed to the service (ORDER BY / WHERE).
+
+With ``count_in_background`` the exact COUNT (the slowest query over a million
+rows) does not hold up the first paint: the first page is read at once and,
+when it is full, the model shows just it and counts on a worker thread; the
+remaining rows are then inserted (``count_changed`` tells the page). A first
+page that is not full is the exact count, and no COUNT is run at all.
 """
 
 from __future__ import annotations
 
+import logging
 from collections import OrderedDict
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
@@ -16,13 +23,22 @@ from typing import Any, Generic, Protocol, TypeVar
 from PySide6.QtCore import (
     QAbstractTableModel,
     QCoreApplication,
+    QDeadlineTimer,
+    QEventLoop,
     QModelIndex,
+    QObject,
     QPersistentModelIndex,
+    QRunnable,
     Qt,
+    QThreadPool,
+    Signal,
+    Slot,
 )
 from PySide6.QtGui import QBrush, QColor
 
 from clerk_app.services.register_query import SortSpec
+
+log = logging.getLogger(__name__)
 
 Row = TypeVar("Row")
 Filter = TypeVar("Filter")
@@ -67,7 +83,32 @@ class _Page:
     alert: tuple[frozenset[int], ...]  # per row: columns shown red
 
 
+class _CountSignals(QObject):
+    counted = Signal(int, object)  # generation, row count (None when the COUNT failed)
+
+
+class _CountJob(QRunnable):
+    """Runs the COUNT on a pool thread; the result is queued to the GUI thread."""
+
+    def __init__(self, fn: Callable[[], int], generation: int, signals: _CountSignals) -> None:
+        super().__init__()
+        self.setAutoDelete(True)
+        self._fn = fn
+        self._generation = generation
+        self._signals = signals  # kept alive here until the job has emitted
+
+    def run(self) -> None:
+        try:
+            count: int | None = self._fn()
+        except Exception:
+            log.exception("Counting the rows of a view failed")
+            count = None
+        self._signals.counted.emit(self._generation, count)
+
+
 class PagedTableModel(QAbstractTableModel, Generic[Filter, Row]):
+    count_changed = Signal(int)  # the exact row count is known (after a background COUNT)
+
     def __init__(
         self,
         source: PageSource[Filter, Row],
@@ -77,6 +118,8 @@ class PagedTableModel(QAbstractTableModel, Generic[Filter, Row]):
         *,
         page_size: int = PAGE_SIZE,
         cached_pages: int = CACHED_PAGES,
+        count_in_background: bool = False,
+        pool: QThreadPool | None = None,
         parent: Any = None,
     ) -> None:
         super().__init__(parent)
@@ -90,8 +133,14 @@ class PagedTableModel(QAbstractTableModel, Generic[Filter, Row]):
         self._right = [c.align_right for c in self._columns]
         self._last_number = -1
         self._last_page: _Page | None = None
-        self._count = source.count(flt)
+        self._background = count_in_background
+        self._pool = pool
+        self._generation = 0
+        self._count_signals: _CountSignals | None = None
+        self.count_exact = True
         self.pages_loaded = 0  # for tests and the benchmark
+        self._count = 0
+        self._recount()
 
     # --- state -----------------------------------------------------------------
 
@@ -118,8 +167,56 @@ class PagedTableModel(QAbstractTableModel, Generic[Filter, Row]):
         """Count again and drop the cached pages (after writes or a new filter)."""
         self.beginResetModel()
         self._forget_pages()
-        self._count = self._source.count(self._filter)
+        self._recount()
         self.endResetModel()
+        if self.count_exact:
+            self.count_changed.emit(self._count)
+
+    def _recount(self) -> None:
+        """Set the row count (call between begin/endResetModel or from ``__init__``)."""
+        self._generation += 1
+        if not self._background:
+            self._count, self.count_exact = self._source.count(self._filter), True
+            return
+        rows = self._source.page(self._filter, self._sort, 0, self._page_size, None)
+        self.pages_loaded += 1
+        self._pages[0] = self._format(rows)
+        self._count = len(rows)
+        self.count_exact = len(rows) < self._page_size
+        if self.count_exact:
+            return
+        if self._count_signals is None:
+            self._count_signals = _CountSignals()
+            self._count_signals.counted.connect(self._on_counted)
+        source, flt = self._source, self._filter
+        job = _CountJob(lambda: source.count(flt), self._generation, self._count_signals)
+        (self._pool or QThreadPool.globalInstance()).start(job)
+
+    @Slot(int, object)
+    def _on_counted(self, generation: int, count: object) -> None:
+        if generation != self._generation:
+            return  # a newer filter or refresh superseded this COUNT
+        if not isinstance(count, int):
+            count = self._source.count(self._filter)  # the worker failed: count here
+        shown = self._count
+        if count > shown:
+            self.beginInsertRows(QModelIndex(), shown, count - 1)
+            self._count = count
+            self.endInsertRows()
+        elif count < shown:  # rows went away between the page and the COUNT
+            self.beginRemoveRows(QModelIndex(), count, shown - 1)
+            self._count = count
+            self._forget_pages()
+            self.endRemoveRows()
+        self.count_exact = True
+        self.count_changed.emit(count)
+
+    def wait_for_count(self, timeout_ms: int = 30_000) -> bool:
+        """Process events until the exact count is known (benchmarks, tests, exports)."""
+        deadline = QDeadlineTimer(timeout_ms)
+        while not self.count_exact and not deadline.hasExpired():
+            QCoreApplication.processEvents(QEventLoop.ProcessEventsFlag.AllEvents, 20)
+        return self.count_exact
 
     def sort(self, column: int, order: Qt.SortOrder = Qt.SortOrder.AscendingOrder) -> None:
         if not 0 <= column < len(self._columns):
@@ -149,7 +246,11 @@ class PagedTableModel(QAbstractTableModel, Generic[Filter, Row]):
             self._pages.move_to_end(number)
             return page
         rows = self._source.page(
-            self._filter, self._sort, number * self._page_size, self._page_size, self._count
+            self._filter,
+            self._sort,
+            number * self._page_size,
+            self._page_size,
+            self._count if self.count_exact else None,
         )
         self.pages_loaded += 1
         page = self._format(rows)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from PySide6.QtCore import QT_TRANSLATE_NOOP, QObject
 
 from clerk_app.services.register_query import RegisterFilter, RegisterQuery, SortSpec
@@ -76,7 +78,7 @@ class RegisterTableModel(PagedTableModel[RegisterFilter, EntryRow]):
         flt: RegisterFilter | None = None,
         sort: SortSpec = DEFAULT_REGISTER_SORT,
         parent: QObject | None = None,
-        **kwargs: int,
+        **kwargs: Any,
     ) -> None:
         super().__init__(
             query, REGISTER_COLUMNS, flt or RegisterFilter(), sort, parent=parent, **kwargs

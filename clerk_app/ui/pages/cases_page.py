@@ -8,6 +8,7 @@ from typing import Any
 from PySide6.QtCore import QEvent, QModelIndex, Qt, Signal, Slot
 from PySide6.QtWidgets import (
     QComboBox,
+    QDialog,
     QFileDialog,
     QHBoxLayout,
     QLabel,
@@ -20,6 +21,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from clerk_app.errors import ClerkError
 from clerk_app.models import CaseStatus
 from clerk_app.services.app_context import AppContext
 from clerk_app.services.export import ExportFormat, ExportResult, export_cases
@@ -51,6 +53,7 @@ class CasesPage(QWidget):
         self.query = CaseQuery(ctx.db, user)
         self.jobs: set[Job] = set()
         self.last_export: ExportResult | None = None
+        self.details_dialog: QDialog | None = None
         self._applying = False
 
         self.heading = QLabel()
@@ -192,7 +195,27 @@ class CasesPage(QWidget):
     def _on_double_click(self, index: QModelIndex) -> None:
         case_id = self.model.row_id(index.row())
         if case_id is not None:
-            self.case_opened.emit(case_id)
+            self.open_case(case_id)
+
+    def open_case(self, case_id: int) -> None:
+        """Show the case details dialog (data, deadline, documents, history)."""
+        from clerk_app.services.cases import CaseService
+        from clerk_app.services.register import RegisterService
+        from clerk_app.ui.dialogs.case_details import CaseDetailsDialog
+
+        service = CaseService(self.ctx.db, self.user)
+        try:
+            detail = service.get_case(case_id)
+            history = service.case_history(case_id)
+            office = RegisterService(self.ctx.db, self.ctx.blobs, self.user).office_short_name()
+        except ClerkError as exc:
+            QMessageBox.warning(self, self.tr("Cases"), str(exc))
+            return
+        dialog = CaseDetailsDialog(detail, history, office, parent=self)
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        self.details_dialog = dialog
+        dialog.show()
+        self.case_opened.emit(case_id)
 
     def _ask_export(self, fmt: ExportFormat) -> None:
         suffix = fmt.value

@@ -148,7 +148,11 @@ class RegisterPage(QWidget):
         self.count_label = QLabel()
         self._filter_labels = [QLabel() for _ in range(7)]
 
-        self.model = RegisterTableModel(self.query, RegisterFilter(), DEFAULT_REGISTER_SORT, self)
+        # The first page paints before the exact COUNT, which runs on a worker thread.
+        self.model = RegisterTableModel(
+            self.query, RegisterFilter(), DEFAULT_REGISTER_SORT, self, count_in_background=True
+        )
+        self.model.count_changed.connect(self._update_count)
         self.table = make_table(self.model)
         self.table.horizontalHeader().setSortIndicator(
             self.model.sort_column(), Qt.SortOrder.DescendingOrder
@@ -332,9 +336,14 @@ class RegisterPage(QWidget):
         self.show_filter(RegisterFilter())
         self.apply_filters()
 
+    @Slot()
     def _update_count(self) -> None:
-        if hasattr(self, "model"):
+        if not hasattr(self, "model"):
+            return
+        if self.model.count_exact:
             self.count_label.setText(self.tr("%n entries", "", self.model.rowCount()))
+        else:
+            self.count_label.setText(self.tr("Counting entries…"))
 
     def _search_ids(self, text: str) -> tuple[int, ...] | None:
         """Full-text search hits when the search service is installed, else None (prefix)."""
@@ -532,6 +541,8 @@ class RegisterPage(QWidget):
             units=self.units,
             handlers=self.handlers,
             state=self.state,
+            sticker_dir=self.ctx.settings.data_dir / "naklejki",
+            office_name=service.office_short_name(),
             parent=self,
         )
         dialog.registered.connect(self._on_registered)
