@@ -169,6 +169,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--out", type=Path, default=DEFAULT_OUT, help="build folder")
     parser.add_argument("--skip-build", action="store_true", help="check an existing bundle")
     args = parser.parse_args(argv)
+    # Absolute: the frozen program runs with another working directory.
+    args.out = args.out.resolve()
     bundle = args.out / "dist" / BUNDLE_NAME
     started = time.monotonic()
     try:
