@@ -20,8 +20,10 @@ if TYPE_CHECKING:
 Handler = Callable[[argparse.Namespace, Settings], int]
 
 
-def build_parser() -> argparse.ArgumentParser:
+def _global_parser(add_help: bool = True) -> argparse.ArgumentParser:
+    """The options every start shares (the GUI needs nothing more)."""
     parser = argparse.ArgumentParser(
+        add_help=add_help,
         prog="clerk-app",
         description="Kancelaria – rejestr przesyłek, sprawy, działki, pisma i ePUAP.",
     )
@@ -37,6 +39,11 @@ def build_parser() -> argparse.ArgumentParser:
         "--smoke-test", action="store_true", help="sprawdź instalację w folderze tymczasowym"
     )
     parser.add_argument("--quit-after-start", action="store_true", help=argparse.SUPPRESS)
+    return parser
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = _global_parser()
     sub = parser.add_subparsers(dest="command", metavar="POLECENIE")
 
     db = sub.add_parser("db", help="schemat bazy danych")
@@ -285,8 +292,14 @@ def cmd_attachments_verify(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    parser = build_parser()
-    args = parser.parse_args(argv)
+    argv = list(sys.argv[1:] if argv is None else argv)
+    # Opening the window must not import every command's module: parse the shared
+    # options first and build the full parser only when something else is given.
+    parser = _global_parser(add_help=False)
+    args, rest = parser.parse_known_args(argv)
+    if rest:
+        parser = build_parser()
+        args = parser.parse_args(argv)
     if args.smoke_test:
         from clerk_app.smoke import run_smoke_test
 

@@ -16,11 +16,11 @@ from datetime import datetime
 from typing import Any
 
 from sqlalchemy import select
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
 from clerk_app.models import AuditEvent, AuditHead
 from clerk_app.models.types import utc_now
+from clerk_app.services.upsert import insert_ignore
 from clerk_app.services.users import CurrentUser
 
 GENESIS = "0" * 64
@@ -69,9 +69,7 @@ def _locked_head(session: Session) -> AuditHead:
     head = session.scalar(stmt)
     if head is None:
         values = {"id": 1, "last_event_id": 0, "last_hash": GENESIS}
-        dialect = session.get_bind().dialect.name
-        insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
-        session.execute(insert(AuditHead).values(values).on_conflict_do_nothing())
+        session.execute(insert_ignore(session, AuditHead, values))
         head = session.scalar(stmt.execution_options(populate_existing=True))
         assert head is not None
     return head

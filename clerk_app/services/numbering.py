@@ -7,11 +7,11 @@ IMMEDIATE), and a rollback returns the number, so numbers never repeat or skip.
 
 from __future__ import annotations
 
-from sqlalchemy import insert, update
-from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy import update
 from sqlalchemy.orm import Session
 
 from clerk_app.models import NumberSequence
+from clerk_app.services.upsert import insert_ignore
 
 
 def next_number(session: Session, key: str, year: int) -> int:
@@ -23,15 +23,8 @@ def next_number(session: Session, key: str, year: int) -> int:
     )
     value = session.execute(bump).scalar()
     if value is None:
-        session.execute(_insert_ignore(session, key, year))
+        session.execute(
+            insert_ignore(session, NumberSequence, {"key": key, "year": year, "last_value": 0})
+        )
         value = session.execute(bump).scalar_one()
     return int(value)
-
-
-def _insert_ignore(session: Session, key: str, year: int):  # type: ignore[no-untyped-def]
-    values = {"key": key, "year": year, "last_value": 0}
-    if session.get_bind().dialect.name == "postgresql":
-        return postgresql.insert(NumberSequence).values(values).on_conflict_do_nothing()
-    if session.get_bind().dialect.name == "sqlite":
-        return sqlite.insert(NumberSequence).values(values).on_conflict_do_nothing()
-    return insert(NumberSequence).values(values)
