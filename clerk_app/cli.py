@@ -52,15 +52,15 @@ def build_parser() -> argparse.ArgumentParser:
         handler=cmd_db_upgrade
     )
     current = db_sub.add_parser("current", help="pokaż wersję schematu")
-    _json_flag(current)
+    json_flag(current)
     current.set_defaults(handler=cmd_db_current)
 
     info = sub.add_parser("info", help="ustawienia i stan instalacji")
-    _json_flag(info)
+    json_flag(info)
     info.set_defaults(handler=cmd_info)
 
     demo = sub.add_parser("demo-data", help="wypełnij pustą bazę danymi demonstracyjnymi")
-    _json_flag(demo)
+    json_flag(demo)
     demo.set_defaults(handler=cmd_demo_data)
 
     user = sub.add_parser("user", help="użytkownicy")
@@ -77,10 +77,10 @@ def build_parser() -> argparse.ArgumentParser:
         help="rola (można podać kilka razy)",
     )
     add.add_argument("--no-password", action="store_true", help="konto bez hasła (baza lokalna)")
-    _json_flag(add)
+    json_flag(add)
     add.set_defaults(handler=cmd_user_add)
     lst = user_sub.add_parser("list", help="lista użytkowników")
-    _json_flag(lst)
+    json_flag(lst)
     lst.set_defaults(handler=cmd_user_list)
     passwd = user_sub.add_parser("passwd", help="ustaw hasło użytkownika")
     passwd.add_argument("login")
@@ -107,12 +107,12 @@ def build_parser() -> argparse.ArgumentParser:
     att = sub.add_parser("attachments", help="magazyn załączników")
     att_sub = att.add_subparsers(dest="att_command", required=True, metavar="AKCJA")
     verify = att_sub.add_parser("verify", help="sprawdź sumy kontrolne wszystkich załączników")
-    _json_flag(verify)
+    json_flag(verify)
     verify.set_defaults(handler=cmd_attachments_verify)
     return parser
 
 
-def _json_flag(p: argparse.ArgumentParser) -> None:
+def json_flag(p: argparse.ArgumentParser) -> None:
     p.add_argument("--json", action="store_true", help="wynik w JSON dla programów")
 
 

@@ -15,7 +15,7 @@ from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from clerk_app.cli import acting_user, emit
+from clerk_app.cli import acting_user, emit, json_flag
 from clerk_app.config import Settings
 from clerk_app.errors import ClerkError, ValidationError
 
@@ -38,7 +38,6 @@ OPEN_FIELDS = (
 
 
 def add_commands(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
-    from clerk_app.cli import _json_flag
 
     case = sub.add_parser("case", help="sprawy")
     case_sub = case.add_subparsers(dest="case_command", required=True, metavar="AKCJA")
@@ -72,13 +71,13 @@ def add_commands(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-
         default=None,
         help="dodaj inicjały prowadzącego po roku",
     )
-    _json_flag(opening)
+    json_flag(opening)
     opening.set_defaults(handler=cmd_case_open)
 
     show = case_sub.add_parser("show", help="szczegóły i metryka sprawy")
     show.add_argument("sign", help="znak sprawy, np. UA.6727.41.2026")
     show.add_argument("--pdf", help="zapisz metrykę sprawy do pliku PDF")
-    _json_flag(show)
+    json_flag(show)
     show.set_defaults(handler=cmd_case_show)
 
     audit = sub.add_parser("audit", help="dziennik zdarzeń")
@@ -86,7 +85,7 @@ def add_commands(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-
     verify = audit_sub.add_parser(
         "verify", help="sprawdź łańcuch skrótów dziennika (kod wyjścia 1, gdy naruszony)"
     )
-    _json_flag(verify)
+    json_flag(verify)
     verify.set_defaults(handler=cmd_audit_verify)
 
 

@@ -12,12 +12,8 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
-from clerk_app.cli import acting_user, emit
+from clerk_app.cli import acting_user, emit, json_flag
 from clerk_app.config import Settings
-
-
-def _json_flag(p: argparse.ArgumentParser) -> None:
-    p.add_argument("--json", action="store_true", help="wynik w JSON dla programów")
 
 
 def add_commands(sub: argparse._SubParsersAction) -> None:
@@ -38,16 +34,16 @@ def add_commands(sub: argparse._SubParsersAction) -> None:
     conf.add_argument("--tls-ca", help="certyfikat CA dla HTTPS (symulator)")
     conf.add_argument("--interval", type=int, help="odstęp automatycznej synchronizacji (min)")
     conf.add_argument("--read-timeout", type=int, help="limit czasu odpowiedzi (s)")
-    _json_flag(conf)
+    json_flag(conf)
     conf.set_defaults(handler=cmd_configure)
 
     status = esub.add_parser("status", help="ustawienia, stan skrzynki i ostatnia synchronizacja")
     status.add_argument("--offline", action="store_true", help="nie pytaj serwera o kolejkę")
-    _json_flag(status)
+    json_flag(status)
     status.set_defaults(handler=cmd_status)
 
     sync = esub.add_parser("sync", help="pobierz nowe dokumenty do rejestru (kod ≠ 0 przy błędzie)")
-    _json_flag(sync)
+    json_flag(sync)
     sync.set_defaults(handler=cmd_sync)
 
     send = esub.add_parser(
@@ -60,11 +56,11 @@ def add_commands(sub: argparse._SubParsersAction) -> None:
         help="WS-Doręczyciel (z UPD) zamiast WS-Skrytka nadaj (z UPP)",
     )
     send.add_argument("--deadline-days", type=int, default=14, help="termin doręczenia (dni)")
-    _json_flag(send)
+    json_flag(send)
     send.set_defaults(handler=cmd_send)
 
     waiting = esub.add_parser("outbox", help="pisma wychodzące czekające na wysyłkę przez ePUAP")
-    _json_flag(waiting)
+    json_flag(waiting)
     waiting.set_defaults(handler=cmd_outbox)
 
     sim = esub.add_parser("simulator", help="uruchom lokalny symulator ePUAP")

@@ -13,19 +13,18 @@ import json
 from pathlib import Path
 from typing import Any
 
-from clerk_app.cli import acting_user, emit
+from clerk_app.cli import acting_user, emit, json_flag
 from clerk_app.config import Settings
 from clerk_app.errors import ClerkError, ValidationError
 
 
 def add_commands(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
-    from clerk_app.cli import _json_flag
 
     letter = sub.add_parser("letter", help="pisma z szablonów")
     letter_sub = letter.add_subparsers(dest="letter_command", required=True, metavar="AKCJA")
 
     listing = letter_sub.add_parser("templates", help="lista wbudowanych szablonów i ich pól")
-    _json_flag(listing)
+    json_flag(listing)
     listing.set_defaults(handler=cmd_letter_templates)
 
     render = letter_sub.add_parser(
@@ -49,7 +48,7 @@ def add_commands(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-
         help="dołącz pismo do sprawy i zarejestruj jako przesyłkę wychodzącą",
     )
     render.add_argument("--channel", default="paper", help="sposób wysyłki (paper, epuap, …)")
-    _json_flag(render)
+    json_flag(render)
     render.set_defaults(handler=cmd_letter_render)
 
     merge = letter_sub.add_parser(
@@ -65,7 +64,7 @@ def add_commands(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-
         "--form", choices=["labels", "dl", "c5"], default="labels", help="etykiety albo koperty"
     )
     merge.add_argument("--out-dir", required=True, help="folder na pliki PDF")
-    _json_flag(merge)
+    json_flag(merge)
     merge.set_defaults(handler=cmd_letter_merge)
 
 

@@ -8,7 +8,7 @@ import sys
 import time
 from typing import TYPE_CHECKING, Any
 
-from clerk_app.cli import emit
+from clerk_app.cli import emit, json_flag
 from clerk_app.config import Settings
 from clerk_app.errors import ClerkError
 
@@ -41,7 +41,7 @@ def add_commands(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-
         "--geojson-epsg", type=int, default=4326, help="EPSG pliku GeoJSON bez opisu układu"
     )
     _user_flag(imp)
-    _json_flag(imp)
+    json_flag(imp)
     imp.set_defaults(handler=cmd_parcels_import)
 
     show = parcels_sub.add_parser("show", help="pokaż działkę z lokalnej bazy")
@@ -52,14 +52,14 @@ def add_commands(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-
         help="także jednostka rejestrowa, KW i właściciele (wymaga uprawnień; wgląd jest logowany)",
     )
     _user_flag(show)
-    _json_flag(show)
+    json_flag(show)
     show.set_defaults(handler=cmd_parcels_show)
 
     find = parcels_sub.add_parser(
         "find", help="znajdź działki: identyfikator, obręb i numer, nazwa obrębu, adres, XY"
     )
     find.add_argument("text", nargs="+", metavar="TEKST")
-    _json_flag(find)
+    json_flag(find)
     find.set_defaults(handler=cmd_parcels_find)
 
     at = parcels_sub.add_parser("at", help="działki w punkcie")
@@ -68,12 +68,8 @@ def add_commands(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-
     at.add_argument(
         "--srid", type=int, default=2180, help="EPSG punktu: 2180 (domyślnie), 2176–2179, 4326"
     )
-    _json_flag(at)
+    json_flag(at)
     at.set_defaults(handler=cmd_parcels_at)
-
-
-def _json_flag(p: argparse.ArgumentParser) -> None:
-    p.add_argument("--json", action="store_true", help="wynik w JSON dla programów")
 
 
 def _user_flag(p: argparse.ArgumentParser) -> None:
