@@ -23,6 +23,9 @@ from clerk_app.models.register import NumberSequence, RegisterEntry
 from clerk_app.models.register_books import ClosedYear, RegisterBook
 from clerk_app.models.users import User, UserRole
 
+# Mapper events that keep RegisterEntry's sort keys current (registered on import).
+from clerk_app.models import register_sort_upkeep  # noqa: F401  # isort: skip
+
 __all__ = [
     "Assignment",
     "Attachment",

@@ -10,15 +10,24 @@ from sqlalchemy import (
     ForeignKey,
     Index,
     Integer,
+    LargeBinary,
     String,
     Text,
     UniqueConstraint,
+    text,
 )
 from sqlalchemy.orm import Mapped, mapped_column
 
 from clerk_app.models.base import Base
 from clerk_app.models.enums import Channel, DeliveryStatus, Direction
 from clerk_app.models.types import UtcDateTime, str_enum, utc_now
+
+# Byte sort keys of the view's text columns (see ``clerk_app.models.register_sort``).
+SORT_KEY_COLUMNS = ("title_sort", "sender_sort", "assignee_sort", "case_sign_sort", "notes_sort")
+
+
+def _sort_key_column() -> Mapped[bytes]:
+    return mapped_column(LargeBinary, default=b"", server_default=text("''"))
 
 
 class RegisterEntry(Base):
@@ -34,6 +43,8 @@ class RegisterEntry(Base):
         # One register sorted by its date (the register view's default filter is a direction).
         Index("ix_register_entry_direction_received_on", "direction", "received_on"),
         Index("ix_register_entry_direction_sent_on", "direction", "sent_on"),
+        # The view's text orders: one index per sort key, id as the pager's tiebreak.
+        *(Index(f"ix_register_entry_{key}", key, "id") for key in SORT_KEY_COLUMNS),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -68,6 +79,12 @@ class RegisterEntry(Base):
     delivery_status: Mapped[DeliveryStatus | None] = mapped_column(str_enum(DeliveryStatus))
     delivered_on: Mapped[date | None] = mapped_column(Date)
     fee_grosze: Mapped[int | None] = mapped_column(Integer)
+    # Derived, kept by the mapper events of models.register_sort_upkeep: never set by hand.
+    title_sort: Mapped[bytes] = _sort_key_column()
+    sender_sort: Mapped[bytes] = _sort_key_column()  # correspondent's display name
+    assignee_sort: Mapped[bytes] = _sort_key_column()  # unit symbol, then handler's name
+    case_sign_sort: Mapped[bytes] = _sort_key_column()
+    notes_sort: Mapped[bytes] = _sort_key_column()
 
 
 class NumberSequence(Base):

@@ -255,6 +255,55 @@ class CorrespondentService:
         with self.db.session(write=True) as session:
             return summary_of(create_in_session(session, self.user, data))
 
+    def update(self, correspondent_id: int, data: CorrespondentInput) -> CorrespondentSummary:
+        """Correct a correspondent's data (a new surname, a renamed institution).
+
+        One transaction: the register's sender sort keys of every entry from this
+        correspondent are rewritten in the same flush (see ``register_sort_upkeep``).
+        """
+        permissions.require(
+            self.db,
+            self.user,
+            CREATE_ROLES,
+            "zmiana korespondenta",
+            "correspondent",
+            correspondent_id,
+        )
+        data = _clean(data)
+        with self.db.session(write=True) as session:
+            c = session.get(Correspondent, correspondent_id, with_for_update=True)
+            if c is None:
+                raise ValidationError(f"Korespondent: nie ma korespondenta nr {correspondent_id}.")
+            for field, label in (("pesel", "PESEL"), ("nip", "NIP"), ("regon", "REGON")):
+                value = getattr(data, field)
+                if not value:
+                    continue
+                other = session.scalar(
+                    select(Correspondent.id)
+                    .where(getattr(Correspondent, field) == value, Correspondent.id != c.id)
+                    .limit(1)
+                )
+                if other is not None:
+                    raise ValidationError(
+                        f"{label}: ten numer ma już inny korespondent (nr {other})."
+                    )
+            before = c.display_name
+            for field in CorrespondentInput.__dataclass_fields__:
+                setattr(c, field, getattr(data, field))
+            c.display_name = display_name_of(data)[:300]
+            c.search_key = search_key_of(data)
+            session.flush()
+            audit.record(
+                session,
+                self.user,
+                "update",
+                "correspondent",
+                c.id,
+                summary=f"zmiana korespondenta: {before} → {c.display_name}",
+                details={"kind": data.kind.value, "has_pesel": bool(data.pesel), "nip": data.nip},
+            )
+            return summary_of(c)
+
     def suggest(self, prefix: str, limit: int = 10) -> list[CorrespondentSummary]:
         """Correspondents whose words start with every word typed (diacritics ignored)."""
         tokens = fold(prefix).split()

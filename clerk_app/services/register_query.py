@@ -377,15 +377,19 @@ class RegisterQuery(_Paged):
             else:
                 keys = [func.coalesce(e.received_on, e.sent_on)]
         elif column is RegisterColumn.TITLE:
-            keys = [self._text(e.title)]
+            # Text columns sort by the entry's own byte keys (Polish order on both databases,
+            # no join): the (key, id) index serves the page.
+            keys = [e.title_sort]
         elif column is RegisterColumn.SENDER:
-            keys = [self._text(_SENDER.display_name)]
+            keys = [e.sender_sort]
         elif column is RegisterColumn.LETTER_DATE:
             keys = [e.letter_date]
         elif column is RegisterColumn.LETTER_REF:
-            keys = [self._text(e.letter_ref)]
+            # A reference is a code (AB.123.2026), not a word: the column's own order, which
+            # its index serves on both databases.
+            keys = [e.letter_ref]
         elif column is RegisterColumn.ASSIGNED:
-            keys = [self._text(_UNIT.symbol), self._text(_HANDLER.full_name)]
+            keys = [e.assignee_sort]  # unit symbol, then handler
         elif column is RegisterColumn.ATTACHMENTS:
             keys = [e.attachment_count]
         elif column is RegisterColumn.CHANNEL:
@@ -393,9 +397,9 @@ class RegisterQuery(_Paged):
         elif column is RegisterColumn.TRACKING:
             keys = [e.tracking_no]
         elif column is RegisterColumn.CASE_SIGN:
-            keys = [self._text(_CASE.sign)]
+            keys = [e.case_sign_sort]
         else:
-            keys = [self._text(e.notes)]
+            keys = [e.notes_sort]
         return [*keys, e.id]
 
     def count(self, flt: RegisterFilter) -> int:

@@ -1,0 +1,128 @@
+"""Keep the register's sort keys current, inside the flush that changes their source.
+
+Mapper events rather than code in each service: registration, correction,
+assignment, case linking, ePUAP intake and the demo all write entries through the
+ORM, and none of them can forget a key. A rename of a correspondent, unit, user
+or case sign rewrites the keys of its entries in the same transaction. (Core
+``update(RegisterEntry)`` statements bypass these events: they must not touch the
+source columns below.)
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import Connection, event, inspect, select, update
+from sqlalchemy.orm import Mapper
+
+from clerk_app.models.cases import Case
+from clerk_app.models.correspondents import Correspondent
+from clerk_app.models.office import OrgUnit
+from clerk_app.models.register import RegisterEntry
+from clerk_app.models.register_sort import assignee_key, name_key, sort_key
+from clerk_app.models.users import User
+
+
+def _changed(target: Any, *names: str) -> bool:
+    state = inspect(target)
+    return any(state.attrs[name].history.has_changes() for name in names)
+
+
+def _assignee(connection: Connection, unit_id: int | None, user_id: int | None) -> bytes:
+    unit = (
+        connection.scalar(select(OrgUnit.symbol).where(OrgUnit.id == unit_id))
+        if unit_id is not None
+        else None
+    )
+    handler = (
+        connection.scalar(select(User.full_name).where(User.id == user_id))
+        if user_id is not None
+        else None
+    )
+    return assignee_key(unit, handler)
+
+
+def _fill(connection: Connection, entry: RegisterEntry, everything: bool) -> None:
+    if everything or _changed(entry, "title"):
+        entry.title_sort = sort_key(entry.title)
+    if everything or _changed(entry, "notes"):
+        entry.notes_sort = sort_key(entry.notes)
+    if everything or _changed(entry, "correspondent_id"):
+        sender = (
+            connection.scalar(
+                select(Correspondent.display_name).where(Correspondent.id == entry.correspondent_id)
+            )
+            if entry.correspondent_id is not None
+            else None
+        )
+        entry.sender_sort = name_key(sender)
+    if everything or _changed(entry, "assigned_unit_id", "assigned_user_id"):
+        entry.assignee_sort = _assignee(connection, entry.assigned_unit_id, entry.assigned_user_id)
+    if everything or _changed(entry, "case_id"):
+        sign = (
+            connection.scalar(select(Case.sign).where(Case.id == entry.case_id))
+            if entry.case_id is not None
+            else None
+        )
+        entry.case_sign_sort = name_key(sign)
+
+
+@event.listens_for(RegisterEntry, "before_insert")
+def _entry_inserted(_mapper: Mapper[Any], connection: Connection, entry: RegisterEntry) -> None:
+    _fill(connection, entry, everything=True)
+
+
+@event.listens_for(RegisterEntry, "before_update")
+def _entry_updated(_mapper: Mapper[Any], connection: Connection, entry: RegisterEntry) -> None:
+    _fill(connection, entry, everything=False)
+
+
+@event.listens_for(Correspondent, "after_update")
+def _correspondent_renamed(
+    _mapper: Mapper[Any], connection: Connection, correspondent: Correspondent
+) -> None:
+    if _changed(correspondent, "display_name"):
+        connection.execute(
+            update(RegisterEntry)
+            .where(RegisterEntry.correspondent_id == correspondent.id)
+            .values(sender_sort=name_key(correspondent.display_name))
+        )
+
+
+@event.listens_for(Case, "after_update")
+def _case_resigned(_mapper: Mapper[Any], connection: Connection, case: Case) -> None:
+    if _changed(case, "sign"):
+        connection.execute(
+            update(RegisterEntry)
+            .where(RegisterEntry.case_id == case.id)
+            .values(case_sign_sort=name_key(case.sign))
+        )
+
+
+def _refresh_assignees(connection: Connection, column: Any, value: int) -> None:
+    """Recompute the assignee key of every (unit, handler) pair that involves ``value``."""
+    e = RegisterEntry
+    pairs = connection.execute(
+        select(e.assigned_unit_id, e.assigned_user_id).where(column == value).distinct()
+    ).all()
+    for unit_id, user_id in pairs:
+        connection.execute(
+            update(e)
+            .where(
+                e.assigned_unit_id.is_(None) if unit_id is None else e.assigned_unit_id == unit_id,
+                e.assigned_user_id.is_(None) if user_id is None else e.assigned_user_id == user_id,
+            )
+            .values(assignee_sort=_assignee(connection, unit_id, user_id))
+        )
+
+
+@event.listens_for(OrgUnit, "after_update")
+def _unit_renamed(_mapper: Mapper[Any], connection: Connection, unit: OrgUnit) -> None:
+    if _changed(unit, "symbol"):
+        _refresh_assignees(connection, RegisterEntry.assigned_unit_id, unit.id)
+
+
+@event.listens_for(User, "after_update")
+def _user_renamed(_mapper: Mapper[Any], connection: Connection, user: User) -> None:
+    if _changed(user, "full_name"):
+        _refresh_assignees(connection, RegisterEntry.assigned_user_id, user.id)
