@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -9,13 +10,10 @@ from PySide6.QtCore import QEvent, QModelIndex, Qt, Signal, Slot
 from PySide6.QtWidgets import (
     QComboBox,
     QDialog,
-    QFileDialog,
     QHBoxLayout,
     QLabel,
     QLineEdit,
-    QMenu,
     QMessageBox,
-    QPushButton,
     QSpinBox,
     QVBoxLayout,
     QWidget,
@@ -37,6 +35,7 @@ from clerk_app.ui.hub import Hub
 from clerk_app.ui.models.cases_model import DEFAULT_CASE_SORT, CasesTableModel
 from clerk_app.ui.models.labels import CASE_STATUSES, DEADLINES, tr
 from clerk_app.ui.pages.register_page import make_table
+from clerk_app.ui.pages.table_export import TableExport, filter_row
 from clerk_app.ui.workers import Job
 
 
@@ -51,8 +50,6 @@ class CasesPage(QWidget):
         self.user = user
         self.hub = hub
         self.query = CaseQuery(ctx.db, user)
-        self.jobs: set[Job] = set()
-        self.last_export: ExportResult | None = None
         self.details_dialog: QDialog | None = None
         self._applying = False
 
@@ -60,11 +57,13 @@ class CasesPage(QWidget):
         self.heading.setStyleSheet("font-size: 18pt; font-weight: 600;")
         self.search = QLineEdit()
         self.search.setClearButtonEnabled(True)
-        self.export_button = QPushButton()
-        menu = QMenu(self)
-        self.export_csv_action = menu.addAction("CSV")
-        self.export_xlsx_action = menu.addAction("XLSX")
-        self.export_button.setMenu(menu)
+        self.exporter = TableExport(
+            self,
+            "sprawy",
+            self._prepare_export,
+            lambda: self.tr("Export the case list"),
+            lambda: self.tr("Exporting the case list…"),
+        )
         self.unit = QComboBox()
         self.handler = QComboBox()
         self.status = QComboBox()
@@ -87,15 +86,11 @@ class CasesPage(QWidget):
         top.addWidget(self.heading)
         top.addStretch(1)
         top.addWidget(self.search, 2)
-        top.addWidget(self.export_button)
-        filters = QHBoxLayout()
-        for label, widget in zip(
+        top.addWidget(self.exporter.button)
+        filters = filter_row(
             self._labels,
             [self.unit, self.handler, self.status, self.jrwa, self.year, self.deadline],
-            strict=True,
-        ):
-            filters.addWidget(label)
-            filters.addWidget(widget)
+        )
         filters.addStretch(1)
         layout = QVBoxLayout(self)
         layout.addLayout(top)
@@ -112,15 +107,13 @@ class CasesPage(QWidget):
         self.search.returnPressed.connect(self.apply_filters)
         self.table.doubleClicked.connect(self._on_double_click)
         self.table.activated.connect(self._on_double_click)
-        self.export_csv_action.triggered.connect(lambda: self._ask_export(ExportFormat.CSV))
-        self.export_xlsx_action.triggered.connect(lambda: self._ask_export(ExportFormat.XLSX))
         self.hub.changed.connect(self._on_changed)
         self._update_count()
 
     def retranslate(self) -> None:
         self.heading.setText(self.tr("Cases"))
         self.search.setPlaceholderText(self.tr("Case sign or title…"))
-        self.export_button.setText(self.tr("Export"))
+        self.exporter.button.setText(self.tr("Export"))
         self.year.setSpecialValueText(self.tr("all"))
         for label, text in zip(
             self._labels,
@@ -217,40 +210,16 @@ class CasesPage(QWidget):
         dialog.show()
         self.case_opened.emit(case_id)
 
-    def _ask_export(self, fmt: ExportFormat) -> None:
-        suffix = fmt.value
-        path, _ = QFileDialog.getSaveFileName(
-            self,
-            self.tr("Export the case list"),
-            f"sprawy.{suffix}",
-            f"{suffix.upper()} (*.{suffix})",
-        )
-        if path:
-            self.export(Path(path), fmt)
-
     def export(self, path: Path, fmt: ExportFormat) -> Job:
+        return self.exporter.start(path, fmt)
+
+    def _prepare_export(self, path: Path, fmt: ExportFormat) -> Callable[[Any, Any], ExportResult]:
+        # The view as it is now; the work runs on a worker and never touches the widgets.
         db, user = self.ctx.db, self.user
         flt, sort = self.model.filter, self.model.sort_spec
-
-        def work(progress: Any, cancelled: Any) -> ExportResult:
-            return export_cases(db, user, flt, sort, path, fmt, progress, cancelled)
-
-        job = Job(work, self.tr("Exporting the case list…"), self)
-        self.jobs.add(job)
-        job.finished.connect(self._on_export_finished)
-        job.failed.connect(self._on_export_failed)
-        return job
-
-    @Slot(object)
-    def _on_export_finished(self, result: object) -> None:
-        self.jobs = {j for j in self.jobs if not j.done}
-        if isinstance(result, ExportResult):
-            self.last_export = result
-
-    @Slot(str)
-    def _on_export_failed(self, message: str) -> None:
-        self.jobs = {j for j in self.jobs if not j.done}
-        QMessageBox.warning(self, self.tr("Export"), message)
+        return lambda progress, cancelled: export_cases(
+            db, user, flt, sort, path, fmt, progress, cancelled
+        )
 
     @Slot(str, object)
     def _on_changed(self, kind: str, _ids: object) -> None:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 import re
+from collections.abc import Callable
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -15,13 +16,11 @@ from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
     QDateEdit,
-    QFileDialog,
     QHBoxLayout,
     QHeaderView,
     QInputDialog,
     QLabel,
     QLineEdit,
-    QMenu,
     QMessageBox,
     QPushButton,
     QTableView,
@@ -46,6 +45,7 @@ from clerk_app.services.users import CurrentUser
 from clerk_app.ui.hub import Hub
 from clerk_app.ui.models.labels import CHANNELS, DIRECTIONS, ENTRY_STATES, tr
 from clerk_app.ui.models.register_model import DEFAULT_REGISTER_SORT, RegisterTableModel
+from clerk_app.ui.pages.table_export import TableExport, filter_row
 from clerk_app.ui.workers import Job
 
 log = logging.getLogger("clerk_app.ui.register")
@@ -115,8 +115,6 @@ class RegisterPage(QWidget):
         self.state = state
         self.query = RegisterQuery(ctx.db, user)
         self.views = SavedViewService(ctx.db, user)
-        self.jobs: set[Job] = set()
-        self.last_export: ExportResult | None = None
         self.details_dialog: QWidget | None = None
         self.intake_dialog: QWidget | None = None
         self._applying = False
@@ -129,11 +127,14 @@ class RegisterPage(QWidget):
         self.views_combo = QComboBox()
         self.save_view_button = QPushButton()
         self.delete_view_button = QPushButton()
-        self.export_button = QPushButton()
-        export_menu = QMenu(self)
-        self.export_csv_action = export_menu.addAction("CSV")
-        self.export_xlsx_action = export_menu.addAction("XLSX")
-        self.export_button.setMenu(export_menu)
+        self.exporter = TableExport(
+            self,
+            "rejestr",
+            self._prepare_export,
+            lambda: self.tr("Export the register"),
+            lambda: self.tr("Exporting the register…"),
+        )
+        self.exporter.exported.connect(self._on_exported)
 
         self.direction = QComboBox()
         self.date_from = date_edit()
@@ -167,9 +168,8 @@ class RegisterPage(QWidget):
         top.addWidget(self.views_combo, 1)
         top.addWidget(self.save_view_button)
         top.addWidget(self.delete_view_button)
-        top.addWidget(self.export_button)
-        filters = QHBoxLayout()
-        for label, widget in zip(
+        top.addWidget(self.exporter.button)
+        filters = filter_row(
             self._filter_labels,
             [
                 self.direction,
@@ -180,10 +180,7 @@ class RegisterPage(QWidget):
                 self.unit,
                 self.handler,
             ],
-            strict=True,
-        ):
-            filters.addWidget(label)
-            filters.addWidget(widget)
+        )
         filters.addWidget(self.overdue)
         filters.addWidget(self.attention)
         filters.addWidget(self.clear_button)
@@ -217,8 +214,6 @@ class RegisterPage(QWidget):
         self.views_combo.activated.connect(self._on_view_chosen)
         self.save_view_button.clicked.connect(self._ask_save_view)
         self.delete_view_button.clicked.connect(self._delete_current_view)
-        self.export_csv_action.triggered.connect(lambda: self._ask_export(ExportFormat.CSV))
-        self.export_xlsx_action.triggered.connect(lambda: self._ask_export(ExportFormat.XLSX))
         self.new_button.clicked.connect(self.open_intake)
         QShortcut(QKeySequence("Ctrl+N"), self, self.open_intake)
         QShortcut(QKeySequence("Ctrl+F"), self, self.search.setFocus)
@@ -233,7 +228,7 @@ class RegisterPage(QWidget):
         self.search.setPlaceholderText(self.tr("Search: number, title, sender… (Ctrl+F)"))
         self.save_view_button.setText(self.tr("Save view"))
         self.delete_view_button.setText(self.tr("Delete view"))
-        self.export_button.setText(self.tr("Export"))
+        self.exporter.button.setText(self.tr("Export"))
         for label, text in zip(
             self._filter_labels,
             [
@@ -450,50 +445,28 @@ class RegisterPage(QWidget):
 
     # --- export ------------------------------------------------------------------------------
 
-    def _ask_export(self, fmt: ExportFormat) -> None:
-        suffix = fmt.value
-        path, _ = QFileDialog.getSaveFileName(
-            self,
-            self.tr("Export the register"),
-            f"rejestr.{suffix}",
-            f"{suffix.upper()} (*.{suffix})",
-        )
-        if path:
-            self.export(Path(path), fmt)
-
     def export(self, path: Path, fmt: ExportFormat) -> Job:
         """Export the current view in the background; progress shows after ~0.5 s."""
+        return self.exporter.start(path, fmt)
+
+    def _prepare_export(self, path: Path, fmt: ExportFormat) -> Callable[[Any, Any], ExportResult]:
+        # The view as it is now; the work runs on a worker and never touches the widgets.
         db, user = self.ctx.db, self.user
         flt, sort = self.model.filter, self.model.sort_spec
-
-        def work(progress: Any, cancelled: Any) -> ExportResult:
-            return export_register(db, user, flt, sort, path, fmt, progress, cancelled)
-
-        job = Job(work, self.tr("Exporting the register…"), self)
-        self.jobs.add(job)
-        job.finished.connect(self._on_export_finished)
-        job.failed.connect(self._on_export_failed)
-        return job
+        return lambda progress, cancelled: export_register(
+            db, user, flt, sort, path, fmt, progress, cancelled
+        )
 
     @Slot(object)
-    def _on_export_finished(self, result: object) -> None:
-        self._forget_jobs()
-        if isinstance(result, ExportResult):
-            self.last_export = result
-            if result.cancelled:
-                self.count_label.setText(self.tr("Export cancelled."))
-            else:
-                self.count_label.setText(
-                    self.tr("Exported %n entries to {0}", "", result.rows).format(result.path)
-                )
-
-    @Slot(str)
-    def _on_export_failed(self, message: str) -> None:
-        self._forget_jobs()
-        QMessageBox.warning(self, self.tr("Export"), message)
-
-    def _forget_jobs(self) -> None:
-        self.jobs = {j for j in self.jobs if not j.done}
+    def _on_exported(self, result: object) -> None:
+        if not isinstance(result, ExportResult):
+            return
+        if result.cancelled:
+            self.count_label.setText(self.tr("Export cancelled."))
+        else:
+            self.count_label.setText(
+                self.tr("Exported %n entries to {0}", "", result.rows).format(result.path)
+            )
 
     # --- entries ----------------------------------------------------------------------------
 
