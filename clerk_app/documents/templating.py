@@ -53,13 +53,20 @@ from __future__ import annotations
 
 import operator
 import re
-from collections.abc import Callable, Mapping, Sized
+from collections.abc import Callable, Collection, Mapping, Sized
 from dataclasses import dataclass, field
 from pathlib import Path
 from types import TracebackType
 from typing import Any
 
-from jinja2 import DictLoader, StrictUndefined, Template, TemplateNotFound, TemplateSyntaxError
+from jinja2 import (
+    DictLoader,
+    StrictUndefined,
+    Template,
+    TemplateNotFound,
+    TemplateSyntaxError,
+    nodes,
+)
 from jinja2.exceptions import SecurityError, UndefinedError
 from jinja2.sandbox import ImmutableSandboxedEnvironment
 from jinja2.utils import missing
@@ -261,6 +268,7 @@ class _Section:
     name: str
     first_line: int  # file line of the section's first text line
     template: Template = field(compare=False, repr=False)
+    text: str = field(default="", compare=False, repr=False)
 
 
 @dataclass(frozen=True, slots=True)
@@ -471,8 +479,42 @@ def _parse_sections(source_name: str, lines: list[str], start: int) -> dict[str,
         except TemplateSyntaxError as exc:
             line = first_line + exc.lineno - 1 if exc.lineno else None
             raise TemplateError(source_name, _syntax_reason(exc), line) from exc
-        compiled[section] = _Section(section, first_line, template)
+        compiled[section] = _Section(section, first_line, template, "\n".join(body))
     return compiled
+
+
+# Names Jinja provides inside templates without the data giving them.
+_IMPLICIT_NAMES = frozenset({"loop", "caller", "varargs", "kwargs", "self"})
+_OPTIONAL_MARKERS = frozenset({"defined", "undefined", "default", "d"})
+
+
+def unknown_placeholders(template: LetterTemplate, known: Collection[str]) -> list[tuple[str, int]]:
+    """Top-level placeholders not in ``known``, with their file lines.
+
+    Unlike rendering, this also finds a misspelt name in a branch the sample data
+    does not take (``{% if granted_in_full %}{{ reasonz }}{% endif %}``). Names a
+    template assigns itself (``{% set %}``, loop variables, macro arguments) and names it
+    tests with ``is defined`` or ``|default`` count as known.
+    """
+    found: set[tuple[str, int]] = set()
+    for section in template.sections.values():
+        tree = _ENVIRONMENT.parse(section.text)
+        names = list(tree.find_all(nodes.Name))
+        assigned = {node.name for node in names if node.ctx in ("store", "param")}
+        # "x is defined" and "x|default(…)" mean the author handles a missing x.
+        assigned |= {
+            test.node.name
+            for test in tree.find_all((nodes.Test, nodes.Filter))
+            if test.name in _OPTIONAL_MARKERS and isinstance(test.node, nodes.Name)
+        }
+        for node in names:
+            name = node.name
+            if node.ctx != "load" or name in known or name in assigned:
+                continue
+            if name in _IMPLICIT_NAMES or name in _ENVIRONMENT.globals:
+                continue
+            found.add((name, section.first_line + node.lineno - 1))
+    return sorted(found, key=lambda item: (item[1], item[0]))
 
 
 def _syntax_reason(exc: TemplateSyntaxError) -> str:

@@ -17,6 +17,7 @@ from clerk_app.models.enums import (
 from clerk_app.models.history import RegisterEntryVersion
 from clerk_app.models.inbox import InboxMessage, OutboxMessage
 from clerk_app.models.jrwa import JrwaClass, JrwaPlan
+from clerk_app.models.letter_templates import OfficeTemplate, OfficeTemplateVersion
 from clerk_app.models.office import Office, OrgUnit
 from clerk_app.models.parcels import ImportBatch, Parcel, ParcelOwner, PlanZone
 from clerk_app.models.register import NumberSequence, RegisterEntry
@@ -48,6 +49,8 @@ __all__ = [
     "JrwaPlan",
     "NumberSequence",
     "Office",
+    "OfficeTemplate",
+    "OfficeTemplateVersion",
     "OrgUnit",
     "OutboxMessage",
     "Parcel",
