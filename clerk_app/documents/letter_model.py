@@ -12,6 +12,10 @@ from dataclasses import dataclass, field
 from datetime import date
 from enum import Enum
 from pathlib import Path
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from clerk_app.documents.parcel_map import MapExtract
 
 
 class LetterDataError(ValueError):
@@ -150,6 +154,8 @@ class Letter:
     handled_by: HandlingClerk | None = None
     title: str = ""  # PDF metadata title; the subject when empty
     keywords: tuple[str, ...] = field(default_factory=tuple)
+    # Map extracts (wyrys) printed as a graphic annex after the letter, one per parcel.
+    map_extracts: tuple[MapExtract, ...] = ()
 
     def recipient_lines(self) -> tuple[str, ...]:
         """The numbered "Otrzymują:" list, ending with "a/a" when a file copy is kept."""

@@ -36,6 +36,7 @@ from reportlab.platypus import (
     Flowable,
     Image,
     KeepTogether,
+    PageBreak,
     Paragraph,
     SimpleDocTemplate,
     Spacer,
@@ -45,6 +46,7 @@ from reportlab.platypus import (
 
 from clerk_app.documents.fonts import FONT_BOLD, FONT_REGULAR, register_fonts
 from clerk_app.documents.letter_model import Addressee, Letter
+from clerk_app.documents.parcel_map import MapExtractFlowable
 from clerk_app.documents.polish_format import format_date_words, format_place_date
 
 PAGE_SIZE = A4
@@ -159,6 +161,12 @@ def _styles() -> dict[str, ParagraphStyle]:
         # Hanging indent so wrapped recipients line up after "1. ".
         "list_item": ParagraphStyle("list-item", small, leftIndent=5 * mm, firstLineIndent=-5 * mm),
         "handled_by": ParagraphStyle("handled-by", base, fontSize=8, leading=10, spaceBefore=8),
+        "annex_heading": ParagraphStyle(
+            "annex-heading", base, fontName=FONT_BOLD, alignment=TA_CENTER, spaceAfter=4 * mm
+        ),
+        "map_caption": ParagraphStyle(
+            "map-caption", base, fontName=FONT_BOLD, spaceBefore=5 * mm, spaceAfter=2 * mm
+        ),
     }
 
 
@@ -300,6 +308,45 @@ def letter_story(letter: Letter) -> list[Flowable]:
     story += _numbered("Do wiadomości:", letter.for_information, styles)
     if letter.handled_by is not None and letter.handled_by.name.strip():
         story.append(_para(f"Sprawę prowadzi: {letter.handled_by.line()}", styles["handled_by"]))
+    if letter.map_extracts:
+        story += _map_annex(letter, styles)
+    return story
+
+
+# The wyrys frame: the text column's width, at most half the page's height.
+MAP_MAX_HEIGHT = 130 * mm
+
+
+def _map_annex(letter: Letter, styles: dict[str, ParagraphStyle]) -> list[Flowable]:
+    """The map extract (wyrys) on a page of its own, one map with legend per parcel."""
+    story: list[Flowable] = [
+        PageBreak(),
+        _para(
+            "WYRYS z rysunku miejscowego planu zagospodarowania przestrzennego",
+            styles["annex_heading"],
+        ),
+        _para(
+            f"Załącznik graficzny do wypisu, znak sprawy: {letter.case_sign}",
+            styles["sign"],
+        ),
+    ]
+    for extract in letter.map_extracts:
+        story.append(
+            KeepTogether(
+                [
+                    _para(extract.caption, styles["map_caption"]),
+                    MapExtractFlowable(extract, CONTENT_WIDTH, MAP_MAX_HEIGHT),
+                ]
+            )
+        )
+    story.append(
+        _para(
+            "Wyrys sporządzono z danych ewidencji gruntów i rysunku planu w lokalnej bazie "
+            "urzędu, układ współrzędnych PL-1992 (EPSG:2180). Podana skala dotyczy wydruku "
+            "w rozmiarze 100 %.",
+            styles["handled_by"],
+        )
+    )
     return story
 
 

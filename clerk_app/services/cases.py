@@ -76,6 +76,7 @@ STATUS_LABELS = {
     CaseStatus.CLOSED: "zakończona",
 }
 _IN_CHUNK = 500
+DELAY_NOTICE_ACTION = "zawiadomienie o zwłoce"
 
 
 # --- plain data crossing the service boundary --------------------------------
@@ -829,42 +830,57 @@ class CaseService:
         self, case_id: int, sent_on: date, new_date: date, reason: str = ""
     ) -> CaseRow:
         """Art. 36 KPA: the parties were told of the delay, its reason and the new date."""
-        action = "zawiadomienie o zwłoce"
-        with self._operation(action, write=True) as session:
-            case = self._load(session, case_id, lock=True)
-            self._check(session, case)
-            self._ensure_open(case)
-            if new_date <= sent_on:
-                raise ValidationError(
-                    f"Nowy termin: {new_date.isoformat()} musi być późniejszy niż data "
-                    f"zawiadomienia {sent_on.isoformat()}."
-                )
-            before = self._evaluate(session, case, self._today())
-            if before is not None and new_date <= before.due_on:
-                raise ValidationError(
-                    f"Nowy termin: {new_date.isoformat()} musi być późniejszy niż obecny termin "
-                    f"załatwienia sprawy {before.due_on.isoformat()}."
-                )
-            case.delay_notice_on = sent_on
-            case.custom_due_on = new_date
-            session.flush()
-            self._store_due(session, case)
-            audit.record(
-                session,
-                self.user,
-                "delay_notice",
-                "case",
-                case.id,
-                summary=f"Zawiadomienie o zwłoce (art. 36 KPA) wysłane {sent_on.isoformat()}, "
-                f"nowy termin {new_date.isoformat()}" + (f": {reason.strip()}" if reason else ""),
-                details={
-                    "sent_on": sent_on.isoformat(),
-                    "new_date": new_date.isoformat(),
-                    "due_before": str(before.due_on) if before else None,
-                    "reason": reason.strip(),
-                },
+        with self._operation(DELAY_NOTICE_ACTION, write=True) as session:
+            self._check(session, self._load(session, case_id, lock=True))
+            return self.record_delay_notice_in(session, case_id, sent_on, new_date, reason)
+
+    def authorize_delay_notice(self, case_id: int) -> None:
+        """Raise (and audit) unless the user may record a delay notice on the case.
+
+        Call it before opening the session given to :meth:`record_delay_notice_in`.
+        """
+        with self._operation(DELAY_NOTICE_ACTION, write=False) as session:
+            self._check(session, self._load(session, case_id))
+
+    def record_delay_notice_in(
+        self, session: Session, case_id: int, sent_on: date, new_date: date, reason: str = ""
+    ) -> CaseRow:
+        """Record the notice inside the caller's transaction (the letter is saved with it).
+        Permission: :meth:`authorize_delay_notice`.
+        """
+        case = self._load(session, case_id, lock=True)
+        self._ensure_open(case)
+        if new_date <= sent_on:
+            raise ValidationError(
+                f"Nowy termin: {new_date.isoformat()} musi być późniejszy niż data "
+                f"zawiadomienia {sent_on.isoformat()}."
             )
-            return self._row(session, case)
+        before = self._evaluate(session, case, self._today())
+        if before is not None and new_date <= before.due_on:
+            raise ValidationError(
+                f"Nowy termin: {new_date.isoformat()} musi być późniejszy niż obecny termin "
+                f"załatwienia sprawy {before.due_on.isoformat()}."
+            )
+        case.delay_notice_on = sent_on
+        case.custom_due_on = new_date
+        session.flush()
+        self._store_due(session, case)
+        audit.record(
+            session,
+            self.user,
+            "delay_notice",
+            "case",
+            case.id,
+            summary=f"Zawiadomienie o zwłoce (art. 36 KPA) wysłane {sent_on.isoformat()}, "
+            f"nowy termin {new_date.isoformat()}" + (f": {reason.strip()}" if reason else ""),
+            details={
+                "sent_on": sent_on.isoformat(),
+                "new_date": new_date.isoformat(),
+                "due_before": str(before.due_on) if before else None,
+                "reason": reason.strip(),
+            },
+        )
+        return self._row(session, case)
 
     # -- deadlines --
 

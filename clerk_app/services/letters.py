@@ -8,6 +8,9 @@ first, then in ONE transaction registers the outgoing entry with the PDF as its
 attachment, links the attachment to the case and records a ``letter`` event on
 the case (so the case history shows it): nothing is half-registered.
 
+Saving an art. 36 delay notice also records the notice and the new deadline
+on the case in that same transaction.
+
 Template-specific rules live here, not in the templates: the art. 64 § 2 KPA
 deadline of at least 7 days (its end date computed by the deadline engine), the
 art. 36 KPA new date proposed from the engine, the art. 107 § 4 KPA exception for
@@ -18,7 +21,7 @@ their plan zones for the planning certificate extract.
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date
 from typing import Any
 
@@ -35,6 +38,7 @@ from clerk_app.documents.mail_merge import (
     dispatch_book_pdf,
     envelopes_pdf,
 )
+from clerk_app.documents.parcel_map import MapExtract
 from clerk_app.documents.templating import (
     LetterTemplate,
     TemplateError,
@@ -53,6 +57,7 @@ from clerk_app.models import (
     User,
 )
 from clerk_app.models import Office as OfficeRow
+from clerk_app.models.letter_templates import OfficeTemplate, OfficeTemplateVersion
 from clerk_app.services import audit
 from clerk_app.services.blob_store import BlobStore
 from clerk_app.services.cases import CaseService
@@ -62,6 +67,7 @@ from clerk_app.services.kpa_deadlines import DeadlineKind, DeadlineTerm, due_dat
 from clerk_app.services.letter_data import addressee_from, letter_from_data, office_from
 from clerk_app.services.register import RegisterService
 from clerk_app.services.register_types import AttachmentInput, OutgoingDraft
+from clerk_app.services.templates_store import effective_template, office_id
 from clerk_app.services.users import CurrentUser
 
 MIN_REMEDY_DAYS = 7  # art. 64 § 2 KPA
@@ -95,6 +101,7 @@ class TemplateInfo:
     kind: str
     description: str
     fields: tuple[FieldSpec, ...]
+    office_copy: bool = False  # the office's edited copy is in use, not the shipped default
 
 
 @dataclass(frozen=True)
@@ -203,6 +210,51 @@ def _template(name: str) -> LetterTemplate:
         raise ValidationError(f"Szablon: {exc}") from None
 
 
+def _info(template: LetterTemplate, *, office_copy: bool = False) -> TemplateInfo:
+    fields = TEMPLATE_FIELDS.get(template.name, ())
+    return TemplateInfo(
+        template.name,
+        template.title,
+        template.kind,
+        template.description,
+        fields + COMMON_FIELDS,
+        office_copy,
+    )
+
+
+def templates_in_use(db: Database) -> list[TemplateInfo]:
+    """The templates this office's letters use: the office copy's title where one exists."""
+    with db.session() as session:
+        office = office_id(session)
+        copied = set(
+            session.scalars(
+                select(OfficeTemplate.name)
+                .join(
+                    OfficeTemplateVersion,
+                    (OfficeTemplateVersion.template_id == OfficeTemplate.id)
+                    & (OfficeTemplateVersion.version == OfficeTemplate.version),
+                )
+                # A NULL source is a revert: the shipped default is in use again.
+                .where(
+                    OfficeTemplate.office_id == office, OfficeTemplateVersion.source.is_not(None)
+                )
+            )
+        )
+    infos = []
+    for name in builtin_template_names():
+        if name not in copied:
+            infos.append(_info(_template(name)))
+            continue
+        try:
+            infos.append(_info(effective_template(db, name), office_copy=True))
+        except ValidationError:
+            # A copy the program no longer parses still belongs in the list (marked as a
+            # copy); a letter from it reports where and why.
+            shipped = _info(_template(name), office_copy=True)
+            infos.append(replace(shipped, title=name))
+    return infos
+
+
 def _blank(value: Any) -> bool:
     return value is None or (isinstance(value, str) and not value.strip())
 
@@ -307,20 +359,11 @@ class LetterService:
 
     @staticmethod
     def templates() -> list[TemplateInfo]:
-        infos = []
-        for name in builtin_template_names():
-            template = _template(name)
-            fields = TEMPLATE_FIELDS.get(name, ())
-            infos.append(
-                TemplateInfo(
-                    template.name,
-                    template.title,
-                    template.kind,
-                    template.description,
-                    fields + COMMON_FIELDS,
-                )
-            )
-        return infos
+        """The shipped templates (what an installation without a database uses)."""
+        return [_info(_template(name)) for name in builtin_template_names()]
+
+    def templates_in_use(self) -> list[TemplateInfo]:
+        return templates_in_use(self.db)
 
     # -- the data of a case --
 
@@ -427,11 +470,19 @@ class LetterService:
         self, template_name: str, context: LetterContext, fields: Mapping[str, Any]
     ) -> dict[str, Any]:
         """The complete template data: the case's, the clerk's fields, computed fields."""
+        return self._prepared(template_name, context, fields)[0]
+
+    def _prepared(
+        self, template_name: str, context: LetterContext, fields: Mapping[str, Any]
+    ) -> tuple[dict[str, Any], tuple[MapExtract, ...]]:
+        """The template data and the map extracts (wyrys) the letter carries, if any."""
         base = {k: v for k, v in context.data.items() if not k.startswith("_")}
         data = merge_fields(base, fields)
+        maps: tuple[MapExtract, ...] = ()
         if template_name == "planning_extract":
-            data.update(self._planning_data(data.get("parcel_ids")))
-        return prepare_data(template_name, data, self._today())
+            planning, maps = self._planning_data(data.get("parcel_ids"))
+            data.update(planning)
+        return prepare_data(template_name, data, self._today()), maps
 
     def build_letters(
         self,
@@ -443,10 +494,21 @@ class LetterService:
         recipients_of_all: bool = True,
     ) -> list[Letter]:
         """One checked letter per addressee; each lists all of them under "Otrzymują"."""
+        return self._build(template_name, context, fields, addressee_ids, recipients_of_all)[0]
+
+    def _build(
+        self,
+        template_name: str,
+        context: LetterContext,
+        fields: Mapping[str, Any],
+        addressee_ids: Sequence[int],
+        recipients_of_all: bool = True,
+    ) -> tuple[list[Letter], dict[str, Any]]:
+        """The letters and the template data they were filled from."""
         if not addressee_ids:
             raise ValidationError("Adresat: wybierz co najmniej jednego adresata.")
-        template = _template(template_name)
-        data = self.letter_data(template_name, context, fields)
+        template = effective_template(self.db, template_name)  # the office copy, if any
+        data, maps = self._prepared(template_name, context, fields)
         targets = context.data.get("_addressees", {})
         chosen = []
         for cid in addressee_ids:
@@ -460,8 +522,9 @@ class LetterService:
         letters = []
         for target in chosen:
             one = dict(data, addressee=target)
-            letters.append(letter_from_data(template, one, addressees=[target]))
-        return letters
+            letter = letter_from_data(template, one, addressees=[target])
+            letters.append(replace(letter, map_extracts=maps) if maps else letter)
+        return letters, data
 
     def preview(
         self,
@@ -490,12 +553,42 @@ class LetterService:
         register = RegisterService(self.db, self.blobs, self.user, today=self._today)
         register.authorize_outgoing()
         context = self.case_context(case)
-        letter = self.build_letters(template_name, context, fields, [addressee_id])[0]
-        pdf = render_letter_pdf(letter)
+        record_on_case = self._case_record(template_name, context)
+        letters, data = self._build(template_name, context, fields, [addressee_id])
+        pdf = render_letter_pdf(letters[0])
         with self.db.session(write=True) as session:
-            return self._store(
-                session, register, context, template_name, letter, pdf, addressee_id, channel
+            saved = self._store(
+                session, register, context, template_name, letters[0], pdf, addressee_id, channel
             )
+            record_on_case(session, data)
+            return saved
+
+    def _case_record(
+        self, template_name: str, context: LetterContext
+    ) -> Callable[[Session, Mapping[str, Any]], None]:
+        """What saving this kind of letter also records on the case, in the same transaction.
+
+        An art. 36 delay notice sets the case's notice date and new deadline (the
+        permission is checked, and a refusal audited, before the transaction opens).
+        """
+        if template_name != "kpa_delay_notice":
+            return lambda session, data: None
+        cases = CaseService(self.db, self.user, today=self._today)
+        cases.authorize_delay_notice(context.case_id)
+
+        def record(session: Session, data: Mapping[str, Any]) -> None:
+            new_due = data.get("new_due_on")
+            if not isinstance(new_due, date):
+                raise ValidationError("Nowy termin załatwienia sprawy: pole jest wymagane.")
+            cases.record_delay_notice_in(
+                session,
+                context.case_id,
+                sent_on=data["issued_on"],
+                new_date=new_due,
+                reason=str(data.get("delay_reason") or ""),
+            )
+
+        return record
 
     def _store(
         self,
@@ -565,7 +658,8 @@ class LetterService:
         register = RegisterService(self.db, self.blobs, self.user, today=self._today)
         register.authorize_outgoing()
         context = self.case_context(case)
-        letters = self.build_letters(template_name, context, fields, list(addressee_ids))
+        record_on_case = self._case_record(template_name, context)
+        letters, data = self._build(template_name, context, fields, list(addressee_ids))
         total = len(letters) + 1
         pdfs: list[bytes] = []
         for index, letter in enumerate(letters):
@@ -581,6 +675,7 @@ class LetterService:
                 self._store(session, register, context, template_name, letter, pdf, cid, channel)
                 for letter, pdf, cid in zip(letters, pdfs, addressee_ids, strict=True)
             )
+            record_on_case(session, data)
         office = letters[0].office
         addressees = [letter.addressees[0] for letter in letters]
         print_pdf = (
@@ -610,9 +705,10 @@ class LetterService:
 
     # -- planning certificate extract --
 
-    def _planning_data(self, parcel_ids: Any) -> dict[str, Any]:
-        from clerk_app.services.parcel_store import ParcelStore
-        from clerk_app.services.plan_zones import zones_for_parcel
+    def _planning_data(self, parcel_ids: Any) -> tuple[dict[str, Any], tuple[MapExtract, ...]]:
+        """The parcels with their zones and shares, and a map extract (wyrys) of each."""
+        from clerk_app.services.map_extracts import map_extract_of
+        from clerk_app.services.plan_zones import parcel_map
 
         if isinstance(parcel_ids, str):
             ids = [part.strip() for part in parcel_ids.replace(";", ",").split(",")]
@@ -623,14 +719,19 @@ class LetterService:
         ids = [i for i in ids if i]
         if not ids:
             raise ValidationError("Działki: podaj co najmniej jeden identyfikator działki.")
-        store = ParcelStore(self.db)
         parcels = []
+        maps = []
         provisions: dict[str, str] = {}
         for parcel_id in ids:
-            details = store.get(parcel_id)
-            if details is None:
-                raise ValidationError(f"Działki: działki {parcel_id} nie ma w lokalnej bazie.")
-            zones = zones_for_parcel(self.db, parcel_id)
+            try:
+                # One read gives the zone shares and everything the map draws.
+                found = parcel_map(self.db, parcel_id)
+            except ValidationError:
+                raise ValidationError(
+                    f"Działki: działki {parcel_id} nie ma w lokalnej bazie."
+                ) from None
+            details, zones = found.details, found.shares
+            maps.append(map_extract_of(found))
             for zone in zones.zones:
                 if zone.provisions.strip():
                     provisions.setdefault(zone.symbol, zone.provisions.strip())
@@ -638,7 +739,8 @@ class LetterService:
                 {
                     "id": details.parcel_id,
                     "number": details.summary.number,
-                    "precinct": details.summary.precinct_label,
+                    # The template writes "obręb" itself.
+                    "precinct": details.summary.precinct_label.removeprefix("obręb "),
                     "area_m2": round(zones.parcel_area_m2),
                     "zones": [
                         {
@@ -657,10 +759,11 @@ class LetterService:
                     ),
                 }
             )
-        return {
+        data = {
             "parcels": parcels,
             "provisions": [{"symbol": s, "text": t} for s, t in provisions.items()],
         }
+        return data, tuple(maps)
 
 
 def _office_data(office: OfficeRow | None) -> dict[str, Any]:

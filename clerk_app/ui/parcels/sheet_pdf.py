@@ -1,22 +1,22 @@
 """The parcel sheet as PDF (karta działki): attributes, plan zones with shares, and the map.
 
-Pure reportlab (no Qt): the widget calls it with the data it already shows.
+Pure reportlab (no Qt): the widget calls it with the data it already shows; the map
+itself is drawn by ``clerk_app.documents.parcel_map`` (shared with the wyrys).
 """
 
 from __future__ import annotations
 
-import math
 from datetime import datetime
 from pathlib import Path
-from typing import Any
 
-import shapely
-from reportlab.lib.colors import Color, HexColor
+from reportlab.lib.colors import HexColor
 from reportlab.lib.pagesizes import A4
 from reportlab.lib.units import mm
 from reportlab.pdfgen.canvas import Canvas
 
 from clerk_app.documents.fonts import FONT_BOLD, FONT_REGULAR, register_fonts
+from clerk_app.documents.parcel_map import draw_parcel_map
+from clerk_app.services.map_extracts import map_extract_of
 from clerk_app.services.plan_zones import ParcelMap
 
 _MARGIN = 18 * mm
@@ -82,7 +82,7 @@ def write_parcel_sheet(path: Path | str, data: ParcelMap, *, generated_by: str =
 
     box_top = y - 4 * mm
     box = (_MARGIN, _MARGIN + 12 * mm, width - 2 * _MARGIN, box_top - _MARGIN - 12 * mm)
-    _draw_map(canvas, data, box)
+    draw_parcel_map(canvas, map_extract_of(data), box)
     canvas.setFont(FONT_REGULAR, 8)
     canvas.setFillColor(HexColor("#555555"))
     canvas.drawString(
@@ -95,111 +95,3 @@ def write_parcel_sheet(path: Path | str, data: ParcelMap, *, generated_by: str =
     canvas.showPage()
     canvas.save()
     return target
-
-
-def _draw_map(canvas: Canvas, data: ParcelMap, box: tuple[float, float, float, float]) -> None:
-    left, bottom, box_w, box_h = box
-    minx, miny, maxx, maxy = data.extent
-    scale = min(box_w / (maxx - minx), box_h / (maxy - miny))  # points per metre
-    off_x = left + (box_w - (maxx - minx) * scale) / 2
-    off_y = bottom + (box_h - (maxy - miny) * scale) / 2
-
-    def to_page(x: float, y: float) -> tuple[float, float]:
-        return off_x + (x - minx) * scale, off_y + (y - miny) * scale
-
-    canvas.saveState()
-    canvas.setStrokeColor(HexColor("#999999"))
-    canvas.rect(left, bottom, box_w, box_h)
-    clip = canvas.beginPath()
-    clip.rect(left, bottom, box_w, box_h)
-    canvas.clipPath(clip, stroke=0, fill=0)
-    for zone in data.zones:
-        _polygon(
-            canvas,
-            shapely.from_wkb(zone.geometry_wkb),
-            to_page,
-            stroke=HexColor("#8a6d3b"),
-            fill=Color(0.95, 0.85, 0.6, alpha=0.45),
-            dash=True,
-        )
-    for shape in data.neighbours:
-        _polygon(
-            canvas,
-            shapely.from_wkb(shape.geometry_wkb),
-            to_page,
-            stroke=HexColor("#555555"),
-            fill=None,
-        )
-    parcel = shapely.from_wkb(data.details.geometry_wkb)
-    _polygon(
-        canvas,
-        parcel,
-        to_page,
-        stroke=HexColor("#c62828"),
-        fill=Color(1.0, 0.84, 0.31, alpha=0.6),
-        width=1.6,
-    )
-    canvas.setFont(FONT_REGULAR, 7)
-    canvas.setFillColor(HexColor("#333333"))
-    for shape in data.neighbours:
-        point = shapely.point_on_surface(shapely.from_wkb(shape.geometry_wkb))
-        px, py = to_page(point.x, point.y)
-        canvas.drawCentredString(px, py, shape.number)
-    canvas.setFont(FONT_BOLD, 8)
-    canvas.setFillColor(HexColor("#6b4e16"))
-    for zone in data.zones:
-        point = shapely.point_on_surface(shapely.from_wkb(zone.geometry_wkb))
-        px, py = to_page(point.x, point.y)
-        canvas.drawCentredString(px, py - 9, zone.symbol)
-    canvas.setFont(FONT_BOLD, 10)
-    canvas.setFillColor(HexColor("#b71c1c"))
-    point = shapely.point_on_surface(parcel)
-    px, py = to_page(point.x, point.y)
-    canvas.drawCentredString(px, py, data.details.summary.number)
-    canvas.restoreState()
-    # Scale bar: a round length of about a fifth of the frame.
-    raw = box_w / 5 / scale
-    magnitude = 10 ** math.floor(math.log10(raw))
-    metres = max(m * magnitude for m in (1, 2, 5) if m * magnitude <= raw)
-    canvas.setStrokeColor(HexColor("#000000"))
-    canvas.setLineWidth(1.5)
-    sx, sy = left + 6 * mm, bottom + 6 * mm
-    canvas.line(sx, sy, sx + metres * scale, sy)
-    canvas.setFont(FONT_REGULAR, 8)
-    canvas.setFillColor(HexColor("#000000"))
-    canvas.drawString(sx, sy + 3, f"{metres:g} m")
-    canvas.drawRightString(left + box_w - 4 * mm, bottom + box_h - 6 * mm, "N ↑")
-
-
-def _polygon(
-    canvas: Canvas,
-    geometry: Any,
-    to_page: Any,
-    *,
-    stroke: Any,
-    fill: Any,
-    width: float = 0.6,
-    dash: bool = False,
-) -> None:
-    path = canvas.beginPath()
-    for polygon in shapely.get_parts(geometry):
-        if shapely.get_type_id(polygon) != 3:
-            continue
-        for ring in (polygon.exterior, *polygon.interiors):
-            coords = shapely.get_coordinates(ring)
-            for i, (x, y) in enumerate(coords):
-                px, py = to_page(float(x), float(y))
-                if i == 0:
-                    path.moveTo(px, py)
-                else:
-                    path.lineTo(px, py)
-            path.close()
-    canvas.saveState()
-    canvas.setStrokeColor(stroke)
-    canvas.setLineWidth(width)
-    if dash:
-        canvas.setDash(3, 2)
-    if fill is not None:
-        canvas.setFillColor(fill)
-    canvas.drawPath(path, stroke=1, fill=1 if fill is not None else 0, fillMode=0)
-    canvas.restoreState()
