@@ -26,6 +26,7 @@ from clerk_app.services.reports import (
     case_list,
     cases_per_clerk,
     complaints,
+    delivery,
     jrwa_stats,
     overdue,
     register_period,
@@ -152,6 +153,15 @@ CATALOGUE: tuple[ReportSpec, ...] = (
         frozenset({Param.YEAR, Param.UNIT, Param.JRWA}),
         frozenset({Param.YEAR}),
         archive_list.build,
+    ),
+    ReportSpec(
+        delivery.NAME,
+        "Status doręczeń",
+        "Pisma wysłane w okresie: oczekujące na potwierdzenie odbioru, doręczenia zastępcze "
+        "i nieudane doręczenia elektroniczne.",
+        frozenset({Param.PERIOD, Param.UNIT, Param.TODAY}),
+        frozenset({Param.PERIOD}),
+        delivery.build,
     ),
 )
 

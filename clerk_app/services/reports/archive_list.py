@@ -27,7 +27,7 @@ from clerk_app.services.reports.base import (
     ReportParams,
     Section,
 )
-from clerk_app.services.reports.common import as_of, find_unit, require_year
+from clerk_app.services.reports.common import as_of, find_unit, require_year, unit_parameters
 
 NAME = "archive"
 TITLE = "Spis zdawczo-odbiorczy akt"
@@ -146,7 +146,7 @@ def build(session: Session, params: ReportParams, progress: Progress) -> ReportD
         ),
         sections=tuple(sections),
         generated_at=utc_now(),
-        parameters=(f"Komórka: {unit.symbol} – {unit.name}",) if unit else (),
+        parameters=unit_parameters(unit),
         notes=(
             "Przekazujący: ................................   "
             "Przyjmujący: ................................",

@@ -26,7 +26,7 @@ from clerk_app.services.reports.base import (
     Section,
     pl_date,
 )
-from clerk_app.services.reports.common import as_of, find_unit, require_year
+from clerk_app.services.reports.common import as_of, find_unit, require_year, unit_parameters
 
 NAME = "case-list"
 TITLE = "Spis spraw"
@@ -80,7 +80,7 @@ def build(session: Session, params: ReportParams, progress: Progress) -> ReportD
     sections = tuple(Section(heading, tuple(rows)) for _, (heading, rows) in sorted(groups.items()))
     parameters = [f"Rok: {year}"]
     if unit is not None:
-        parameters.append(f"Komórka: {unit.symbol} – {unit.name}")
+        parameters += unit_parameters(unit)
     if symbol:
         parameters.append(f"Symbol JRWA: {symbol}")
     return ReportData(

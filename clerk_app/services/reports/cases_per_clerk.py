@@ -38,6 +38,8 @@ from clerk_app.services.reports.common import (
     pauses_of,
     require_period,
     unit_names,
+    unit_parameters,
+    unit_phrase,
 )
 
 NAME = "clerks"
@@ -61,18 +63,7 @@ def build(session: Session, params: ReportParams, progress: Progress) -> ReportD
     unit = find_unit(session, params.unit)
     origin = aliased(RegisterEntry)
     stmt = (
-        select(
-            Case.id,
-            Case.handler_id,
-            Case.status,
-            Case.deadline_kind,
-            Case.deadline_days,
-            Case.custom_due_on,
-            Case.opened_on,
-            origin.received_on,
-            Case.closed_on,
-            Case.delay_notice_on,
-        )
+        select(Case.handler_id, Case.status, *CaseClock.columns(origin))
         .outerjoin(origin, origin.id == Case.origin_entry_id)
         .where(
             or_(
@@ -86,9 +77,9 @@ def build(session: Session, params: ReportParams, progress: Progress) -> ReportD
         stmt = stmt.where(Case.unit_id == unit.id)
     rows = session.execute(stmt).all()
     progress.total = max(len(rows), 1)
-    pauses = pauses_of(session, [r[0] for r in rows])
+    pauses = pauses_of(session, [r[2] for r in rows])
     tallies: dict[int | None, _Tally] = {}
-    for done, (case_id, handler_id, status, *clock_fields) in enumerate(rows, start=1):
+    for done, (handler_id, status, case_id, *clock_fields) in enumerate(rows, start=1):
         progress.tick(done)
         clock = CaseClock(case_id, *clock_fields)
         tally = tallies.setdefault(handler_id, _Tally())
@@ -104,14 +95,14 @@ def build(session: Session, params: ReportParams, progress: Progress) -> ReportD
         if not closed and clock.opened_on <= today:
             tally.open_now += 1
             state = evaluate_case(
-                _still_open(clock), pauses.get(case_id, []), today, params.at_risk_days
+                clock.still_open(), pauses.get(case_id, []), today, params.at_risk_days
             )
             if state is not None and state.overdue:
                 tally.overdue_now += 1
     tallies = {k: t for k, t in tallies.items() if t.opened or t.closed or t.open_now}
     period = period_label(date_from, date_to)
     if not tallies:
-        where = f" w komórce {unit.symbol}" if unit else ""
+        where = unit_phrase(unit)
         raise EmptyReportError(
             f"Sprawy według prowadzących: w okresie {period}{where} nie założono ani nie "
             "zakończono żadnej sprawy i nie ma spraw w toku."
@@ -176,22 +167,8 @@ def build(session: Session, params: ReportParams, progress: Progress) -> ReportD
         ),
         sections=(Section("", tuple(table), totals),),
         generated_at=utc_now(),
-        parameters=(f"Komórka: {unit.symbol} – {unit.name}",) if unit else (),
+        parameters=unit_parameters(unit),
         chart=chart,
-    )
-
-
-def _still_open(clock: CaseClock) -> CaseClock:
-    """An open case is judged as open even if an old settlement date lingers."""
-    return CaseClock(
-        clock.case_id,
-        clock.deadline_kind,
-        clock.deadline_days,
-        clock.custom_due_on,
-        clock.opened_on,
-        clock.received_on,
-        None,
-        clock.delay_notice_on,
     )
 
 

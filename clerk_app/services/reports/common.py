@@ -3,14 +3,15 @@
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime, time
+from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from clerk_app.errors import ValidationError
-from clerk_app.models import CasePause, OrgUnit
+from clerk_app.models import Case, CasePause, OrgUnit
 from clerk_app.services.kpa_deadlines import (
     DeadlineError,
     DeadlineKind,
@@ -74,6 +75,16 @@ def find_unit(session: Session, symbol: str | None) -> UnitInfo | None:
     raise ValidationError(f"Komórka: nie ma komórki o symbolu „{wanted}”.")
 
 
+def unit_parameters(unit: UnitInfo | None) -> tuple[str, ...]:
+    """The report header line naming the chosen unit (none for the whole office)."""
+    return (f"Komórka: {unit.symbol} – {unit.name}",) if unit is not None else ()
+
+
+def unit_phrase(unit: UnitInfo | None) -> str:
+    """ " w komórce UA" for an empty-report message; "" for the whole office."""
+    return f" w komórce {unit.symbol}" if unit is not None else ""
+
+
 def unit_names(session: Session) -> dict[int, tuple[str, str]]:
     return {
         unit_id: (symbol, name)
@@ -110,6 +121,39 @@ class CaseClock:
     received_on: date | None  # receipt of the letter that started the case
     closed_on: date | None
     delay_notice_on: date | None
+
+    @staticmethod
+    def columns(origin: Any) -> tuple[Any, ...]:
+        """The columns, after ``Case.id``, a ``CaseClock`` is built from (``CaseClock(*row)``);
+        ``origin`` is the aliased register entry that started the case (outer-joined)."""
+        return (
+            Case.id,
+            Case.deadline_kind,
+            Case.deadline_days,
+            Case.custom_due_on,
+            Case.opened_on,
+            origin.received_on,
+            Case.closed_on,
+            Case.delay_notice_on,
+        )
+
+    @classmethod
+    def of(cls, case: Case, received_on: date | None) -> CaseClock:
+        return cls(
+            case.id,
+            case.deadline_kind,
+            case.deadline_days,
+            case.custom_due_on,
+            case.opened_on,
+            received_on,
+            case.closed_on,
+            case.delay_notice_on,
+        )
+
+    def still_open(self) -> CaseClock:
+        """An open case is judged as open even if an old settlement date (from before a
+        reopening) lingers."""
+        return replace(self, closed_on=None)
 
 
 def pauses_of(session: Session, case_ids: Sequence[int]) -> dict[int, list[Pause]]:

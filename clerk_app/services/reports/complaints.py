@@ -24,6 +24,7 @@ from clerk_app.models import (
 )
 from clerk_app.models.types import utc_now
 from clerk_app.services.case_history import local_date
+from clerk_app.services.correspondents import address_line
 from clerk_app.services.kpa_deadlines import DeadlineState
 from clerk_app.services.reports.base import (
     Column,
@@ -43,6 +44,7 @@ from clerk_app.services.reports.common import (
     pauses_of,
     require_period,
     unit_names,
+    unit_parameters,
 )
 
 NAME = "complaints"
@@ -90,16 +92,7 @@ def build(session: Session, params: ReportParams, progress: Progress) -> ReportD
         assigned_on, assigned_to = _first_assignment(session, case, entry, people, units)
         if not assigned_to and case.handler_id is not None:
             assigned_to = people.get(case.handler_id, "")
-        clock = CaseClock(
-            case.id,
-            case.deadline_kind,
-            case.deadline_days,
-            case.custom_due_on,
-            case.opened_on,
-            entry.received_on if entry is not None else None,
-            case.closed_on,
-            case.delay_notice_on,
-        )
+        clock = CaseClock.of(case, entry.received_on if entry is not None else None)
         status = evaluate_case(clock, pauses.get(case.id, []), today, params.at_risk_days)
         notified_on, notified = _notification(session, case.id)
         notes = [class_title]
@@ -110,7 +103,7 @@ def build(session: Session, params: ReportParams, progress: Progress) -> ReportD
                 no,
                 received_on,
                 sender.display_name if sender is not None else "",
-                _address(sender),
+                address_line(sender) if sender is not None else "",
                 case.title,
                 assigned_on,
                 assigned_to,
@@ -124,7 +117,7 @@ def build(session: Session, params: ReportParams, progress: Progress) -> ReportD
         )
     parameters = [f"Klasy JRWA: {', '.join(classes)}"]
     if unit is not None:
-        parameters.append(f"Komórka: {unit.symbol} – {unit.name}")
+        parameters += unit_parameters(unit)
     return ReportData(
         name=NAME,
         title=TITLE,
@@ -149,16 +142,6 @@ def build(session: Session, params: ReportParams, progress: Progress) -> ReportD
         parameters=tuple(parameters),
         notes=(f"Liczba skarg i wniosków: {len(rows)}.",),
     )
-
-
-def _address(sender: Correspondent | None) -> str:
-    if sender is None:
-        return ""
-    street = " ".join(p for p in (sender.street, sender.building) if p)
-    if sender.apartment:
-        street += f"/{sender.apartment}"
-    town = " ".join(p for p in (sender.postal_code, sender.city) if p)
-    return ", ".join(p for p in (street, town) if p)
 
 
 def _first_assignment(

@@ -19,7 +19,13 @@ from clerk_app.services.reports.base import (
     ReportParams,
     Section,
 )
-from clerk_app.services.reports.common import as_of, find_unit, require_year
+from clerk_app.services.reports.common import (
+    as_of,
+    find_unit,
+    require_year,
+    unit_parameters,
+    unit_phrase,
+)
 
 NAME = "jrwa-stats"
 TITLE = "Statystyka spraw według Jednolitego Rzeczowego Wykazu Akt"
@@ -44,7 +50,7 @@ def build(session: Session, params: ReportParams, progress: Progress) -> ReportD
         counts.setdefault((class_symbol, unit_symbol), [0, 0])[case_year == year] += count
     progress.check()
     if not counts:
-        where = f" w komórce {unit.symbol}" if unit else ""
+        where = unit_phrase(unit)
         raise EmptyReportError(
             f"Statystyka JRWA: w latach {previous}–{year}{where} nie założono żadnej sprawy."
         )
@@ -88,7 +94,7 @@ def build(session: Session, params: ReportParams, progress: Progress) -> ReportD
             ),
         ),
         generated_at=utc_now(),
-        parameters=(f"Komórka: {unit.symbol} – {unit.name}",) if unit else (),
+        parameters=unit_parameters(unit),
         chart=ChartSeries(
             title=f"Liczba spraw według symbolu JRWA ({previous} i {year})",
             categories=tuple(symbol for symbol, _ in top),

@@ -32,6 +32,8 @@ from clerk_app.services.reports.common import (
     find_unit,
     kind_label,
     pauses_of,
+    unit_parameters,
+    unit_phrase,
 )
 
 NAME = "overdue"
@@ -49,14 +51,7 @@ def build(session: Session, params: ReportParams, progress: Progress) -> ReportD
             Case.sign,
             Case.title,
             handler.full_name,
-            Case.id,
-            Case.deadline_kind,
-            Case.deadline_days,
-            Case.custom_due_on,
-            Case.opened_on,
-            origin.received_on,
-            Case.closed_on,
-            Case.delay_notice_on,
+            *CaseClock.columns(origin),
         )
         .outerjoin(origin, origin.id == Case.origin_entry_id)
         .outerjoin(handler, handler.id == Case.handler_id)
@@ -79,9 +74,8 @@ def build(session: Session, params: ReportParams, progress: Progress) -> ReportD
     overdue = at_risk = notice_missing = 0
     for done, row in enumerate(found, start=1):
         progress.tick(done)
-        sign, title, handler_name, case_id, kind, days, custom, opened, received, _, notice = row
-        # Still open: an old settlement date left by a reopening does not count.
-        clock = CaseClock(case_id, kind, days, custom, opened, received, None, notice)
+        sign, title, handler_name, *clock_fields = row
+        clock = CaseClock(*clock_fields).still_open()
         status = evaluate_case(clock, pauses.get(clock.case_id, []), today, params.at_risk_days)
         if status is None or not (status.overdue or status.at_risk):
             continue
@@ -106,7 +100,7 @@ def build(session: Session, params: ReportParams, progress: Progress) -> ReportD
                 notice,
             )
         )
-    where = f" w komórce {unit.symbol}" if unit else ""
+    where = unit_phrase(unit)
     if not rows:
         raise EmptyReportError(
             f"Sprawy po terminie i zagrożone: na dzień {pl_date(today)}{where} nie ma spraw "
@@ -133,7 +127,7 @@ def build(session: Session, params: ReportParams, progress: Progress) -> ReportD
         sections=(Section("", tuple(rows)),),
         generated_at=utc_now(),
         parameters=(
-            *((f"Komórka: {unit.symbol} – {unit.name}",) if unit else ()),
+            *unit_parameters(unit),
             f"Zagrożone: zostało {params.at_risk_days} dni lub mniej do terminu",
         ),
         notes=(

@@ -26,7 +26,13 @@ from clerk_app.services.reports.base import (
     Section,
     period_label,
 )
-from clerk_app.services.reports.common import find_unit, require_period, utc_midnight
+from clerk_app.services.reports.common import (
+    find_unit,
+    require_period,
+    unit_parameters,
+    unit_phrase,
+    utc_midnight,
+)
 
 NAME = "register"
 TITLE = "Rejestr przesyłek za okres – wpływające i wychodzące według kanału"
@@ -90,7 +96,7 @@ def build(session: Session, params: ReportParams, progress: Progress) -> ReportD
     total_out = sum(c[1] for c in counts.values())
     period = period_label(date_from, date_to)
     if total_in + total_out == 0:
-        where = f" w komórce {unit.symbol}" if unit else ""
+        where = unit_phrase(unit)
         raise EmptyReportError(
             f"Rejestr przesyłek: w okresie {period}{where} nie zarejestrowano żadnego pisma."
         )
@@ -116,7 +122,7 @@ def build(session: Session, params: ReportParams, progress: Progress) -> ReportD
         ),
         sections=(Section("", rows, (TOTAL_LABEL, total_in, total_out, total_in + total_out)),),
         generated_at=utc_now(),
-        parameters=(f"Komórka: {unit.symbol} – {unit.name}",) if unit else (),
+        parameters=unit_parameters(unit),
         chart=chart,
         landscape=False,
     )
