@@ -82,6 +82,11 @@ def run_smoke_test() -> int:
             print("smoke test: PDF was not written", file=sys.stderr)
             return 1
         steps.append(f"pdf: {pdf.stat().st_size} bytes")
+        # PDFium is a native library loaded by ctypes: the frozen bundle must carry it.
+        from clerk_app.ui.pdf_preview import PdfPages
+
+        page = PdfPages.from_file(pdf).render(0, 72)
+        steps.append(f"pdfium: {page.width()}x{page.height()} px")
         steps.append(f"xml: {parse_smoke_xml()}")
     print("smoke test passed: " + "; ".join(steps))
     return 0
