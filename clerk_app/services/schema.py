@@ -11,10 +11,14 @@ from pathlib import Path
 
 from sqlalchemy import Engine, inspect, text
 
-from clerk_app.errors import DatabaseOutdated, DatabaseTooNew
+from clerk_app.errors import ClerkError, DatabaseOutdated, DatabaseTooNew
 from clerk_app.migrations import HEAD
 
 log = logging.getLogger("clerk_app.db")
+
+
+class MigrationFailed(ClerkError):
+    """An upgrade failed; the database was left (or put back) as it was before."""
 
 
 class SchemaState(Enum):
@@ -110,9 +114,60 @@ def ensure_current(
             "Baza danych wymaga aktualizacji schematu. Administrator powinien wykonać "
             "polecenie: clerk-app db upgrade"
         )
+    copy: Path | None = None
     if state is SchemaState.OUTDATED and sqlite_path is not None:
         copy = backup_sqlite(sqlite_path, backups_dir, "pre-upgrade")
         log.info("Backup before upgrade: %s", copy)
     if state in (SchemaState.EMPTY, SchemaState.OUTDATED):
-        upgrade(engine)
+        before = current_revision(engine)
+        try:
+            upgrade(engine, HEAD)  # this program's schema, never beyond it
+        except Exception as exc:
+            log.exception("Upgrade from %s to %s failed", before, HEAD)
+            raise _rolled_back(engine, before, sqlite_path, copy) from exc
     return state
+
+
+def _rolled_back(
+    engine: Engine, before: str | None, sqlite_path: Path | None, copy: Path | None
+) -> MigrationFailed:
+    """Make sure the failed upgrade left nothing behind and say so in words a clerk can pass on.
+
+    The whole upgrade runs in one transaction (PostgreSQL's DDL is transactional, and the
+    SQLite engine issues its own BEGIN), so the rollback normally restores everything; should
+    the revision still differ, the embedded database is put back from the pre-upgrade copy.
+    """
+    where = f"Kopia bazy sprzed aktualizacji: {copy}. " if copy is not None else ""
+    try:
+        after = current_revision(engine)
+    except Exception:  # the connection itself broke: the copy is the safe state
+        log.exception("Could not read the revision after the failed upgrade")
+        after = "?"
+    if after != before and sqlite_path is not None and copy is not None:
+        engine.dispose()
+        _copy_back(copy, sqlite_path)
+        after = current_revision(engine)
+        log.warning("Database restored from %s after the failed upgrade", copy)
+    if after != before:
+        return MigrationFailed(
+            f"Aktualizacja bazy danych do wersji {HEAD} nie powiodła się i nie udało się jej "
+            f"wycofać. {where}Nie pracuj na tej bazie; szczegóły są w pliku dziennika."
+        )
+    return MigrationFailed(
+        f"Aktualizacja bazy danych do wersji {HEAD} nie powiodła się; zmiany wycofano i baza "
+        f"jest taka jak przed aktualizacją (wersja {before or 'pusta'}). {where}"
+        "Szczegóły są w pliku dziennika: przekaż go administratorowi lub dostawcy programu."
+    )
+
+
+def _copy_back(copy: Path, db_path: Path) -> None:
+    # The online backup API overwrites the whole file consistently, WAL included.
+    src = sqlite3.connect(copy)
+    try:
+        dst = sqlite3.connect(db_path)
+        try:
+            src.backup(dst)
+        finally:
+            dst.close()
+    finally:
+        src.close()
