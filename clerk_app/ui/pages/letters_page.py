@@ -1,10 +1,14 @@
 """Letters: pick a case and a template, edit the prefilled fields, preview, save.
 
 The page talks only to ``LetterService`` (plain dataclasses back). Preview renders
-the PDF in the background and opens it with the system viewer (QtPdf is not part
-of PySide6-Essentials); saving one addressee attaches the letter to the case and
+the PDF in the background and shows it in the page's own preview (``PdfPreview``,
+with printing); saving one addressee attaches the letter to the case and
 registers it; several addressees run a mail merge (one letter and register entry
-each, plus the combined PDF, labels and the dispatch book page in a folder).
+each, plus the combined PDF, labels and the dispatch book page in a folder; the
+combined PDF is shown for printing). "Edit template…" opens the template editor
+for the office copy of the chosen template. The template drop-down shows the
+titles the office's letters use (an edited copy's own title, marked as the office
+copy) and follows the editor's saves and reverts through the hub.
 """
 
 from __future__ import annotations
@@ -15,8 +19,7 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
-from PySide6.QtCore import QEvent, Qt, QThreadPool, QUrl, Slot
-from PySide6.QtGui import QDesktopServices
+from PySide6.QtCore import QEvent, Qt, QThreadPool, Slot
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
@@ -29,6 +32,7 @@ from PySide6.QtWidgets import (
     QPlainTextEdit,
     QPushButton,
     QSpinBox,
+    QSplitter,
     QVBoxLayout,
     QWidget,
 )
@@ -43,15 +47,14 @@ from clerk_app.services.letters import (
     SavedLetter,
     TemplateInfo,
 )
+from clerk_app.services.templates import TemplateService
 from clerk_app.services.users import CurrentUser
+from clerk_app.ui.dialogs.template_editor import TemplateEditorDialog
 from clerk_app.ui.hub import Hub
+from clerk_app.ui.pdf_preview import PdfError, PdfPreview
 from clerk_app.ui.workers import Job
 
 FileOpener = Callable[[Path], None]
-
-
-def open_with_system(path: Path) -> None:
-    QDesktopServices.openUrl(QUrl.fromLocalFile(str(path)))
 
 
 def _lookup(data: Mapping[str, Any], path: str) -> Any:
@@ -69,16 +72,19 @@ class LettersPage(QWidget):
         hub: Hub,
         parent: QWidget | None = None,
         *,
-        open_file: FileOpener = open_with_system,
+        open_file: FileOpener | None = None,
         pool: QThreadPool | None = None,
         today: Callable[[], date] = date.today,
     ) -> None:
         super().__init__(parent)
         self.hub = hub
         self.service = LetterService(ctx.db, ctx.blobs, user, today=today)
+        self.template_service = TemplateService(ctx.db, user, today=today)
+        self.template_editor: TemplateEditorDialog | None = None
+        # Shown in the page's preview; a given opener also gets each file (tests, callers).
         self._open_file = open_file
         self._pool = pool
-        self._templates: list[TemplateInfo] = self.service.templates()
+        self._templates: list[TemplateInfo] = self.service.templates_in_use()
         self.context: LetterContext | None = None
         self.editors: dict[str, QWidget] = {}
         self.job: Job | None = None
@@ -92,12 +98,14 @@ class LettersPage(QWidget):
         self.case_title = QLabel()
         self.template = QComboBox()
         for info in self._templates:
-            self.template.addItem(info.title, info.name)
+            self.template.addItem(info.title, info.name)  # texts: _show_template_titles
         self.parties = QListWidget()
         self.parties.setMaximumHeight(120)
         self.form = QFormLayout()
+        self.edit_template_button = QPushButton()
         self.preview_button = QPushButton()
         self.save_button = QPushButton()
+        self.pdf_view = PdfPreview()
         self.status = QLabel()
         self.status.setWordWrap(True)
         self.status.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
@@ -112,11 +120,14 @@ class LettersPage(QWidget):
         pick = QHBoxLayout()
         pick.addWidget(self._template_label)
         pick.addWidget(self.template, 1)
+        pick.addWidget(self.edit_template_button)
         buttons = QHBoxLayout()
         buttons.addStretch(1)
         buttons.addWidget(self.preview_button)
         buttons.addWidget(self.save_button)
-        layout = QVBoxLayout(self)
+        form_side = QWidget()
+        layout = QVBoxLayout(form_side)
+        layout.setContentsMargins(0, 0, 0, 0)
         layout.addWidget(self.heading)
         layout.addLayout(top)
         layout.addWidget(self.case_title)
@@ -127,12 +138,20 @@ class LettersPage(QWidget):
         layout.addStretch(1)
         layout.addLayout(buttons)
         layout.addWidget(self.status)
+        splitter = QSplitter()
+        splitter.addWidget(form_side)
+        splitter.addWidget(self.pdf_view)
+        splitter.setStretchFactor(0, 1)
+        splitter.setStretchFactor(1, 1)
+        QVBoxLayout(self).addWidget(splitter)
 
         self.load_button.clicked.connect(self.load_case)
         self.case_sign.returnPressed.connect(self.load_case)
         self.template.currentIndexChanged.connect(self._rebuild_fields)
+        self.edit_template_button.clicked.connect(self.edit_template)
         self.preview_button.clicked.connect(self.preview)
         self.save_button.clicked.connect(self.save)
+        hub.changed.connect(self._on_hub_changed)
         self.retranslate()
         self._rebuild_fields()
         self._update_buttons()
@@ -141,6 +160,33 @@ class LettersPage(QWidget):
 
     def current_template(self) -> TemplateInfo:
         return self._templates[max(self.template.currentIndex(), 0)]
+
+    def _show_template_titles(self) -> None:
+        """Item texts from ``_templates``; the items, and so the chosen one, stay put."""
+        marker = self.tr("(office copy)")
+        for row, info in enumerate(self._templates):
+            self.template.setItemText(
+                row, f"{info.title} {marker}" if info.office_copy else info.title
+            )
+
+    def refresh_templates(self) -> None:
+        """Re-read which templates the office uses (after an office copy was saved or reverted).
+
+        Only the titles change: the same templates in the same order, so the clerk's
+        choice and the fields already filled in are kept.
+        """
+        try:
+            # The shipped names and their order are fixed while the program runs.
+            self._templates = self.service.templates_in_use()
+        except ClerkError as exc:
+            self._show_error(str(exc))
+            return
+        self._show_template_titles()
+
+    @Slot(str, object)
+    def _on_hub_changed(self, kind: str, ids: object) -> None:
+        if kind == "letter_template":
+            self.refresh_templates()
 
     @Slot()
     def load_case(self) -> None:
@@ -300,7 +346,7 @@ class LettersPage(QWidget):
         if isinstance(result, Path):
             self.status.setStyleSheet("")
             self.status.setText(self.tr("Preview opened: {0}").format(str(result)))
-            self._open_file(result)
+            self._show_pdf(result)
 
     @Slot(object)
     def _on_saved(self, result: object) -> None:
@@ -313,7 +359,7 @@ class LettersPage(QWidget):
             (folder / "do_druku.pdf").write_bytes(result.combined_pdf)
             (folder / "etykiety.pdf").write_bytes(result.print_pdf)
             (folder / "ksiazka_nadawcza.pdf").write_bytes(result.dispatch_book_pdf)
-            self._open_file(folder / "do_druku.pdf")
+            self._show_pdf(folder / "do_druku.pdf")
         else:
             self.status.setText(self.tr("Cancelled: nothing was registered."))
             return
@@ -324,6 +370,37 @@ class LettersPage(QWidget):
         self.hub.changed.emit("register", [s.entry_id for s in saved])
         if self.context is not None:
             self.hub.changed.emit("case", [self.context.case_id])
+
+    def _show_pdf(self, path: Path) -> None:
+        try:
+            self.pdf_view.load_file(path)
+        except (OSError, PdfError) as exc:
+            self._show_error(self.tr("The PDF cannot be shown: {0}").format(str(exc)))
+        if self._open_file is not None:
+            self._open_file(path)
+
+    @Slot()
+    def edit_template(self) -> None:
+        """Open the editor of the office copy of the chosen template (non-modal)."""
+        try:
+            dialog = TemplateEditorDialog(self.template_service, self.current_template().name, self)
+        except ClerkError as exc:
+            self._show_error(str(exc))
+            return
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        self.template_editor = dialog
+        dialog.saved.connect(self._on_template_saved)
+        dialog.finished.connect(self._on_editor_closed)
+        dialog.open()
+
+    @Slot(str)
+    def _on_template_saved(self, name: str) -> None:
+        # Through the hub, so every open view of templates (this page too) refreshes.
+        self.hub.changed.emit("letter_template", [name])
+
+    @Slot()
+    def _on_editor_closed(self) -> None:
+        self.template_editor = None
 
     @Slot(str)
     def _on_failed(self, text: str) -> None:
@@ -341,10 +418,12 @@ class LettersPage(QWidget):
         self._case_label.setText(self.tr("Case sign:"))
         self.case_sign.setPlaceholderText(self.tr("e.g. UA.6727.1.2026"))
         self.load_button.setText(self.tr("Load case"))
+        self.edit_template_button.setText(self.tr("Edit template…"))
         self._template_label.setText(self.tr("Template:"))
         self._parties_label.setText(self.tr("Addressees (one letter each):"))
         self.preview_button.setText(self.tr("Preview"))
         self.save_button.setText(self.tr("Save and register"))
+        self._show_template_titles()
 
     def changeEvent(self, event: QEvent) -> None:
         if event.type() == QEvent.Type.LanguageChange:
