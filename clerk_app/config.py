@@ -36,6 +36,9 @@ class Settings:
     # Allow secrets in <data_dir>/secrets.json (0600) when no OS keyring exists.
     insecure_secret_file: bool = False
     backup_keep: int = 10
+    # Automatic backups of the embedded database: hours between them (0 = off), and where.
+    backup_interval_hours: int = 24
+    backup_folder: str = ""
     sources: Mapping[str, str] = field(default_factory=dict)
 
     @property
@@ -56,7 +59,7 @@ class Settings:
 
     @property
     def backups_dir(self) -> Path:
-        return self.data_dir / "backups"
+        return Path(self.backup_folder) if self.backup_folder else self.data_dir / "backups"
 
     @property
     def sqlite_path(self) -> Path | None:
@@ -172,12 +175,20 @@ def load_settings(
         raise ConfigError(
             "Plik ustawień: insecure_secret_file musi być true/false, backup_keep liczbą."
         )
+    interval = pick("backup_interval_hours", None, None, 24)
+    folder = pick("backup_folder", None, None, "")
+    if isinstance(interval, bool) or not isinstance(interval, int) or interval < 0:
+        raise ConfigError("Plik ustawień: backup_interval_hours musi być liczbą godzin (0 = wył.).")
+    if not isinstance(folder, str) or (folder and not Path(folder).is_absolute()):
+        raise ConfigError("Plik ustawień: backup_folder musi być pełną ścieżką folderu.")
     return Settings(
         data_dir=resolved_dir,
         database_url=url,
         language=lang,
         insecure_secret_file=insecure,
         backup_keep=keep,
+        backup_interval_hours=interval,
+        backup_folder=folder,
         sources=sources,
     )
 

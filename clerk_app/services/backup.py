@@ -15,7 +15,9 @@ import logging
 import os
 import shutil
 import sqlite3
+import stat
 import tempfile
+import unicodedata
 import zipfile
 import zlib
 from collections.abc import Callable
@@ -37,10 +39,15 @@ MANIFEST = "manifest.json"
 CHUNK = 1 << 20
 
 Progress = Callable[[int, int], None]
+Cancelled = Callable[[], bool]
 
 
 class BackupError(ClerkError):
     """A backup could not be made, or an archive is damaged or unusable."""
+
+
+class BackupCancelled(BackupError):
+    """The clerk (or the program closing) stopped a backup; nothing was written."""
 
 
 @dataclass(frozen=True)
@@ -51,6 +58,51 @@ class BackupInfo:
     files: int
     attachments: int
     size: int
+
+
+@dataclass(frozen=True)
+class ArchiveSummary:
+    """What a verified archive holds, for the clerk deciding whether to restore it."""
+
+    path: Path
+    created_at: str
+    app_version: str
+    schema_revision: str | None
+    office_name: str | None
+    database_size: int
+    attachments: int
+    attachments_size: int
+    archive_size: int
+    from_newer_version: bool
+
+
+@dataclass(frozen=True)
+class RestoreOutcome:
+    archive: Path
+    safety_copy: Path | None  # a verified archive of the data as they were before
+    kept: Path  # the replaced files themselves, moved aside
+
+
+def display_name(path: Path | str, limit: int = 120) -> str:
+    """A path from outside as it may be shown: control and invisible characters (which can
+    disguise a name) replaced, very long names shortened in the middle."""
+    text = "".join(
+        "\ufffd" if unicodedata.category(ch) in ("Cc", "Cf", "Cs", "Co", "Cn") else ch
+        for ch in str(path)
+    )
+    if len(text) > limit:
+        text = text[: limit // 2 - 1] + "…" + text[-(limit // 2) :]
+    return text
+
+
+def _check_regular_file(path: Path) -> None:
+    # A FIFO or device named *.kbackup would hang or never end a read.
+    try:
+        mode = path.stat().st_mode
+    except OSError:
+        raise BackupError(f"Nie ma pliku kopii zapasowej: {display_name(path)}") from None
+    if not stat.S_ISREG(mode):
+        raise BackupError(f"{display_name(path)} nie jest plikiem kopii zapasowej.")
 
 
 def _require_embedded(settings: Settings) -> Path:
@@ -82,7 +134,10 @@ def _schema_revision(db_file: Path) -> str | None:
 
 
 def create_backup(
-    settings: Settings, target_dir: Path | None = None, progress: Progress | None = None
+    settings: Settings,
+    target_dir: Path | None = None,
+    progress: Progress | None = None,
+    cancelled: Cancelled | None = None,
 ) -> BackupInfo:
     db_path = _require_embedded(settings)
     if not db_path.exists():
@@ -113,6 +168,8 @@ def create_backup(
             if progress:
                 progress(1, total)
             for i, blob in enumerate(attachments, start=2):
+                if cancelled is not None and cancelled():
+                    raise BackupCancelled("Kopię zapasową przerwano; nic nie zapisano.")
                 sha = _sha256_file(blob)
                 if sha != blob.name:
                     raise BackupError(
@@ -149,21 +206,62 @@ def create_backup(
     return info
 
 
-def verify_backup(path: Path) -> dict[str, Any]:
+def verify_backup(
+    path: Path, progress: Progress | None = None, cancelled: Cancelled | None = None
+) -> dict[str, Any]:
     """Check every member against the manifest and the database's integrity; return the manifest."""
+    return _verify(path, progress, cancelled)[0]
+
+
+def inspect_backup(
+    path: Path, progress: Progress | None = None, cancelled: Cancelled | None = None
+) -> ArchiveSummary:
+    """Verify an archive and say what it holds; raises BackupError naming what is wrong."""
+    from clerk_app.migrations import HEAD
+    from clerk_app.services.schema import _known_revisions
+
+    manifest, office_name = _verify(path, progress, cancelled)
+    files = manifest["files"]
+    database = next(m for m in files if m["name"] == DB_MEMBER)
+    attachments = [m for m in files if m["name"] != DB_MEMBER]
+    revision = manifest.get("schema_revision")
+    return ArchiveSummary(
+        path=path,
+        created_at=str(manifest.get("created_at", "")),
+        app_version=str(manifest.get("app_version", "")),
+        schema_revision=revision,
+        office_name=office_name,
+        database_size=int(database["size"]),
+        attachments=len(attachments),
+        attachments_size=sum(int(m["size"]) for m in attachments),
+        archive_size=path.stat().st_size,
+        from_newer_version=revision is not None
+        and revision != HEAD
+        and revision not in _known_revisions(),
+    )
+
+
+def _verify(
+    path: Path, progress: Progress | None, cancelled: Cancelled | None
+) -> tuple[dict[str, Any], str | None]:
+    _check_regular_file(path)
+    shown = display_name(path.name)
     try:
         with zipfile.ZipFile(path) as zf:
             try:
                 manifest = json.loads(zf.read(MANIFEST))
             except KeyError:
-                raise BackupError(f"{path.name}: brak spisu zawartości (manifest.json).") from None
-            if manifest.get("format") != FORMAT:
-                raise BackupError(f"{path.name}: to nie jest kopia zapasowa Kancelarii.")
+                raise BackupError(f"{shown}: brak spisu zawartości (manifest.json).") from None
+            if not isinstance(manifest, dict) or manifest.get("format") != FORMAT:
+                raise BackupError(f"{shown}: to nie jest kopia zapasowa Kancelarii.")
             listed = {m["name"] for m in manifest["files"]}
             present = set(zf.namelist()) - {MANIFEST}
-            if listed != present:
-                raise BackupError(f"{path.name}: zawartość archiwum nie zgadza się ze spisem.")
-            for member in manifest["files"]:
+            if listed != present or DB_MEMBER not in listed:
+                raise BackupError(f"{shown}: zawartość archiwum nie zgadza się ze spisem.")
+            total = len(manifest["files"])
+            for done, member in enumerate(manifest["files"], start=1):
+                if cancelled is not None and cancelled():
+                    raise BackupCancelled("Sprawdzanie kopii przerwano.")
                 _check_member_name(member["name"])
                 digest = hashlib.sha256()
                 size = 0
@@ -173,14 +271,21 @@ def verify_backup(path: Path) -> dict[str, Any]:
                         size += len(chunk)
                 if digest.hexdigest() != member["sha256"] or size != member["size"]:
                     raise BackupError(
-                        f"{path.name}: plik {member['name']} jest uszkodzony (suma kontrolna)."
+                        f"{shown}: plik {member['name']} jest uszkodzony (suma kontrolna)."
                     )
+                if progress:
+                    progress(done, total)
             with tempfile.TemporaryDirectory() as tmp:
                 zf.extract(DB_MEMBER, tmp)
-                with sqlite3.connect(Path(tmp) / DB_MEMBER) as conn:
+                db_file = Path(tmp) / DB_MEMBER
+                conn = sqlite3.connect(db_file)
+                try:
                     result = conn.execute("PRAGMA integrity_check").fetchone()
+                finally:
+                    conn.close()
                 if result != ("ok",):
-                    raise BackupError(f"{path.name}: baza danych w kopii jest uszkodzona.")
+                    raise BackupError(f"{shown}: baza danych w kopii jest uszkodzona.")
+                office_name = _office_name(db_file)
     except (
         zipfile.BadZipFile,
         zipfile.LargeZipFile,
@@ -190,13 +295,26 @@ def verify_backup(path: Path) -> dict[str, Any]:
         ValueError,
         KeyError,
         TypeError,
+        sqlite3.DatabaseError,
     ) as exc:
         if isinstance(exc, BackupError):
             raise
-        raise BackupError(
-            f"{path.name}: archiwum jest uszkodzone lub niekompletne ({exc})."
-        ) from exc
-    return dict(manifest)
+        raise BackupError(f"{shown}: archiwum jest uszkodzone lub niekompletne ({exc}).") from exc
+    return dict(manifest), office_name
+
+
+def _office_name(db_file: Path) -> str | None:
+    """The office the archived database belongs to (read-only; the file came from outside)."""
+    try:
+        conn = sqlite3.connect(f"{db_file.as_uri()}?mode=ro", uri=True)
+        try:
+            conn.execute("PRAGMA trusted_schema=OFF")
+            row = conn.execute("SELECT name FROM office ORDER BY id LIMIT 1").fetchone()
+        finally:
+            conn.close()
+    except sqlite3.Error:
+        return None
+    return str(row[0]) if row and row[0] is not None else None
 
 
 def _check_member_name(name: str) -> None:
@@ -208,11 +326,14 @@ def _check_member_name(name: str) -> None:
         and all(c in "0123456789abcdef" for c in parts[1])
     )
     if not ok:
-        raise BackupError(f"Niedozwolona nazwa pliku w archiwum: {name!r}")
+        raise BackupError(f"Niedozwolona nazwa pliku w archiwum: {display_name(repr(name))}")
 
 
 def restore_backup(settings: Settings, archive: Path) -> Path:
-    """Replace the embedded data with the archive's; returns where the old data was kept."""
+    """Replace the embedded data with the archive's; returns where the old data was kept.
+
+    All or nothing: when anything fails, the current data are put back as they were.
+    """
     from clerk_app.migrations import HEAD
     from clerk_app.services.schema import _known_revisions
 
@@ -225,9 +346,12 @@ def restore_backup(settings: Settings, archive: Path) -> Path:
             "najpierw zainstaluj tę wersję."
         )
     stamp = datetime.now().strftime("%Y%m%d-%H%M%S-%f")
-    kept = settings.backups_dir / f"before-restore-{stamp}"
+    # Beside the data (not in a configured backup folder elsewhere): moving aside is a rename.
+    kept = settings.data_dir / "backups" / f"before-restore-{stamp}"
     staging = settings.data_dir / f".restore-{stamp}"
     staging.mkdir(parents=True)
+    moved: list[tuple[Path, Path]] = []
+    replacing = False
     try:
         with zipfile.ZipFile(archive) as zf:
             for member in manifest["files"]:
@@ -237,8 +361,11 @@ def restore_backup(settings: Settings, archive: Path) -> Path:
             old = db_path.with_name(db_path.name + suffix)
             if old.exists():
                 shutil.move(old, kept / old.name)
+                moved.append((old, kept / old.name))
         if settings.attachments_dir.exists():
             shutil.move(settings.attachments_dir, kept / "attachments")
+            moved.append((settings.attachments_dir, kept / "attachments"))
+        replacing = True
         os.replace(staging / DB_MEMBER, db_path)
         restored = staging / "attachments"
         settings.attachments_dir.mkdir(parents=True, exist_ok=True)
@@ -247,10 +374,43 @@ def restore_backup(settings: Settings, archive: Path) -> Path:
                 target = settings.attachments_dir / blob.name[:2] / blob.name[2:4] / blob.name
                 target.parent.mkdir(parents=True, exist_ok=True)
                 os.replace(blob, target)
+    except BaseException:
+        _put_back(settings, db_path, kept, moved, replacing)
+        raise
     finally:
         shutil.rmtree(staging, ignore_errors=True)
     log.info("Restored %s; previous data kept in %s", archive, kept)
     return kept
+
+
+def _put_back(
+    settings: Settings, db_path: Path, kept: Path, moved: list[tuple[Path, Path]], replacing: bool
+) -> None:
+    log.exception("Restore failed; putting the previous data back")
+    if replacing:  # remove what the archive had begun to put in place
+        for suffix in ("", "-wal", "-shm"):
+            db_path.with_name(db_path.name + suffix).unlink(missing_ok=True)
+        shutil.rmtree(settings.attachments_dir, ignore_errors=True)
+    for original, aside in reversed(moved):
+        shutil.move(aside, original)
+    if kept.exists() and not any(kept.iterdir()):
+        kept.rmdir()
+
+
+def restore_with_safety_copy(
+    settings: Settings,
+    archive: Path,
+    progress: Progress | None = None,
+    cancelled: Cancelled | None = None,
+) -> RestoreOutcome:
+    """What opening a ``.kbackup`` does: a verified backup of the current data, then the
+    verified restore (which also keeps the replaced files)."""
+    db_path = _require_embedded(settings)
+    safety = None
+    if db_path.exists():
+        safety = create_backup(settings, progress=progress, cancelled=cancelled).path
+    kept = restore_backup(settings, archive)
+    return RestoreOutcome(archive, safety, kept)
 
 
 def list_backups(settings: Settings) -> list[Path]:
@@ -269,15 +429,23 @@ def prune_backups(settings: Settings, keep: int | None = None) -> list[Path]:
     return doomed
 
 
-def backup_if_due(settings: Settings, max_age_hours: float = 24) -> BackupInfo | None:
-    """Automatic backup: make one when the newest archive is older than ``max_age_hours``."""
-    if settings.sqlite_path is None or not settings.sqlite_path.exists():
+def backup_if_due(
+    settings: Settings,
+    max_age_hours: float | None = None,
+    progress: Progress | None = None,
+    cancelled: Cancelled | None = None,
+) -> BackupInfo | None:
+    """Automatic backup: make one when the newest archive is older than the interval
+    (``backup_interval_hours`` unless given; 0 turns automatic backups off), then keep
+    only the newest ``backup_keep``."""
+    hours = settings.backup_interval_hours if max_age_hours is None else max_age_hours
+    if hours <= 0 or settings.sqlite_path is None or not settings.sqlite_path.exists():
         return None
     archives = list_backups(settings)
     if archives:
         age = datetime.now().timestamp() - archives[-1].stat().st_mtime
-        if age < max_age_hours * 3600:
+        if age < hours * 3600:
             return None
-    info = create_backup(settings)
+    info = create_backup(settings, progress=progress, cancelled=cancelled)
     prune_backups(settings)
     return info

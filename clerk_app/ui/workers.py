@@ -78,6 +78,8 @@ class Job(QObject):
         label: str,
         parent: QWidget | None = None,
         pool: QThreadPool | None = None,
+        *,
+        show_dialog: bool = True,  # False: the caller reports progress itself (status bar)
     ) -> None:
         super().__init__(parent)
         self._cancel = threading.Event()
@@ -93,7 +95,8 @@ class Job(QObject):
         self._timer = QTimer(self)
         self._timer.setSingleShot(True)
         self._timer.timeout.connect(self._show_dialog)
-        self._timer.start(SHOW_PROGRESS_AFTER_MS)
+        if show_dialog:
+            self._timer.start(SHOW_PROGRESS_AFTER_MS)
         (pool or QThreadPool.globalInstance()).start(_Runnable(fn, self.signals, self._cancel))
 
     def cancel(self) -> None:

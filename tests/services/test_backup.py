@@ -112,3 +112,112 @@ def test_postgresql_is_pointed_to_pg_dump(tmp_path: Path) -> None:
     )
     with pytest.raises(ValidationError, match="pg_dump"):
         backup.create_backup(settings)
+
+
+def test_inspect_says_what_the_archive_holds(embedded: AppContext) -> None:
+    from clerk_app.models import Office
+
+    with embedded.db.session(write=True) as session:
+        session.add(Office(name="Urząd Gminy Zielona Dolina"))
+    put_attachment(embedded, b"x" * 1000)
+    info = backup.create_backup(embedded.settings)
+    seen: list[tuple[int, int]] = []
+    summary = backup.inspect_backup(info.path, progress=lambda d, t: seen.append((d, t)))
+    assert summary.office_name == "Urząd Gminy Zielona Dolina"
+    assert (summary.attachments, summary.attachments_size) == (1, 1000)
+    assert summary.database_size > 0 and summary.archive_size == info.path.stat().st_size
+    assert summary.created_at == info.created_at and not summary.from_newer_version
+    assert seen[-1] == (2, 2)
+
+
+def test_restore_with_safety_copy_backs_up_the_current_data_first(embedded: AppContext) -> None:
+    settings = embedded.settings
+    UserService(embedded.db).os_account_user("anna")
+    old = backup.create_backup(settings)
+    UserService(embedded.db).os_account_user("marek")
+    embedded.close()
+    outcome = backup.restore_with_safety_copy(settings, old.path)
+    assert outcome.safety_copy is not None
+    # The safety copy is itself a verified archive holding marek, who the restore removed.
+    backup.verify_backup(outcome.safety_copy)
+    ctx = open_context(settings)
+    try:
+        assert {u.login for u in UserService(ctx.db).list_users()} == {"anna"}
+    finally:
+        ctx.close()
+    backup.restore_backup(settings, outcome.safety_copy)
+    ctx = open_context(settings)
+    try:
+        assert {u.login for u in UserService(ctx.db).list_users()} == {"anna", "marek"}
+    finally:
+        ctx.close()
+
+
+def test_a_restore_failing_half_way_puts_the_current_data_back(
+    embedded: AppContext, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    settings = embedded.settings
+    UserService(embedded.db).os_account_user("anna")
+    sha = put_attachment(embedded, b"attachment")
+    info = backup.create_backup(settings)
+    put_attachment(embedded, b"newer attachment")
+    embedded.close()
+    assert settings.sqlite_path is not None
+    before_db = settings.sqlite_path.read_bytes()
+    before_files = sorted(p.name for p in settings.attachments_dir.rglob("*") if p.is_file())
+
+    real_replace = os.replace
+
+    def disk_full(src: object, dst: object) -> None:
+        if str(src).endswith(sha):  # the archive's attachment: after the data moved aside
+            raise OSError(28, "No space left on device")
+        real_replace(src, dst)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(backup.os, "replace", disk_full)
+    with pytest.raises(OSError):
+        backup.restore_backup(settings, info.path)
+    assert settings.sqlite_path.read_bytes() == before_db
+    after_files = sorted(p.name for p in settings.attachments_dir.rglob("*") if p.is_file())
+    assert after_files == before_files
+    assert not any(p.name.startswith(".restore-") for p in settings.data_dir.iterdir())
+
+
+def test_only_regular_files_are_read(embedded: AppContext, tmp_path: Path) -> None:
+    fifo = tmp_path / "kopia.kbackup"
+    os.mkfifo(fifo)  # opening it would wait forever for a writer
+    with pytest.raises(backup.BackupError, match="nie jest plikiem kopii"):
+        backup.inspect_backup(fifo)
+    with pytest.raises(backup.BackupError, match="Nie ma pliku"):
+        backup.inspect_backup(tmp_path / "brak.kbackup")
+
+
+def test_schedule_follows_interval_and_folder(embedded: AppContext, tmp_path: Path) -> None:
+    from clerk_app.services.backup_settings import save_backup_settings
+
+    settings = save_backup_settings(embedded.settings, 0, 3, "")
+    assert backup.backup_if_due(settings) is None  # 0 = automatic backups off
+    folder = tmp_path / "kopie na dysku D"
+    settings = save_backup_settings(settings, 6, 3, str(folder))
+    reloaded = load_settings(data_dir=settings.data_dir, env={})
+    assert (reloaded.backup_interval_hours, reloaded.backup_keep) == (6, 3)
+    assert reloaded.backups_dir == folder
+    info = backup.backup_if_due(reloaded)
+    assert info is not None and info.path.parent == folder
+
+
+@pytest.mark.parametrize(
+    ("interval", "keep", "folder", "field"),
+    [
+        (-1, 3, "", "Kopie automatyczne co"),
+        (24, 0, "", "Liczba przechowywanych kopii"),
+        (24, 3, "kopie/wzgledne", "Folder kopii"),
+    ],
+)
+def test_backup_settings_name_the_wrong_field(
+    embedded: AppContext, interval: int, keep: int, folder: str, field: str
+) -> None:
+    from clerk_app.services.backup_settings import save_backup_settings
+
+    with pytest.raises(ValidationError, match=field):
+        save_backup_settings(embedded.settings, interval, keep, folder)
+    assert not embedded.settings.settings_path.exists()  # nothing half-written

@@ -41,6 +41,12 @@ class SettingsPage(QWidget):
         layout.addStretch(1)
         self.retranslate()
 
+    def add_section(self, widget: QWidget) -> None:
+        """A further group of settings (e.g. automatic backups), above the free space."""
+        layout = self.layout()
+        assert isinstance(layout, QVBoxLayout)
+        layout.insertWidget(layout.count() - 1, widget)
+
     def retranslate(self) -> None:
         self._heading.setText(self.tr("Settings"))
         for label, text in zip(
