@@ -4,19 +4,24 @@ Each event's hash covers the previous hash and the event's own fields, so any
 later change, insertion or removal breaks the chain at that point. Appends lock
 the single ``audit_head`` row (SQLite: the write transaction), which keeps the
 chain linear when many clerks work at once.
+
+The head is read (and locked) once per transaction. Inside :func:`batch` the events of
+one unit of work are chained in memory and written with one flush, and the head row is
+written once when the batch ends: the chain is the same as with one-by-one appends.
 """
 
 from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Mapping
-from dataclasses import dataclass
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
+from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
 from sqlalchemy import select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, SessionTransaction
 
 from clerk_app.models import AuditEvent, AuditHead
 from clerk_app.models.types import utc_now
@@ -65,14 +70,83 @@ def event_hash(
 
 
 def _locked_head(session: Session) -> AuditHead:
-    stmt = select(AuditHead).where(AuditHead.id == 1).with_for_update()
+    # populate_existing: a session kept across commits must not chain onto a stale tip.
+    stmt = (
+        select(AuditHead)
+        .where(AuditHead.id == 1)
+        .with_for_update()
+        .execution_options(populate_existing=True)
+    )
     head = session.scalar(stmt)
     if head is None:
         values = {"id": 1, "last_event_id": 0, "last_hash": GENESIS}
         session.execute(insert_ignore(session, AuditHead, values))
-        head = session.scalar(stmt.execution_options(populate_existing=True))
+        head = session.scalar(stmt)
         assert head is not None
     return head
+
+
+@dataclass
+class _Chain:
+    """The chain's tip as this transaction sees it (the head row stays locked until commit)."""
+
+    transaction: SessionTransaction
+    head: AuditHead
+    last_hash: str
+    pending: list[AuditEvent] = field(default_factory=list)  # recorded in a batch, not flushed
+
+
+_CHAIN = "audit_chain"
+_BATCH_DEPTH = "audit_batch_depth"
+
+
+def _current_chain(session: Session) -> _Chain | None:
+    state: _Chain | None = session.info.get(_CHAIN)
+    current = session.get_transaction()
+    if state is None or current is None or state.transaction is not current:
+        return None
+    return state
+
+
+def _chain(session: Session) -> _Chain:
+    state = _current_chain(session)
+    # A new transaction (after a commit or a rollback) must lock and read the head again.
+    if state is None:
+        head = _locked_head(session)
+        current = session.get_transaction()
+        assert current is not None
+        state = _Chain(current, head, head.last_hash)
+        session.info[_CHAIN] = state
+    return state
+
+
+@contextmanager
+def batch(session: Session) -> Iterator[None]:
+    """Append the events recorded inside the block with one flush and one head write.
+
+    The head is locked at the first event, as without a batch. Events recorded inside get
+    their ids when the block ends. Must not span a savepoint that is rolled back (the
+    application uses none).
+    """
+    session.info[_BATCH_DEPTH] = session.info.get(_BATCH_DEPTH, 0) + 1
+    try:
+        yield
+    except BaseException:
+        session.info[_BATCH_DEPTH] -= 1
+        state = _current_chain(session)
+        if state is not None:
+            # Keep the head at the tip even so: whatever the caller still commits verifies.
+            state.head.last_hash = state.last_hash
+        raise
+    session.info[_BATCH_DEPTH] -= 1
+    state = _current_chain(session)
+    if state is None or session.info[_BATCH_DEPTH]:
+        return
+    if state.pending:
+        session.flush()  # the events get their ids; the head is not dirty yet
+        state.head.last_event_id = state.pending[-1].id
+        state.pending.clear()
+    state.head.last_hash = state.last_hash  # one UPDATE, at the commit's flush
 
 
 def record(
@@ -84,13 +158,16 @@ def record(
     summary: str = "",
     details: Mapping[str, Any] | None = None,
 ) -> AuditEvent:
-    """Append one event inside the caller's transaction (it commits or rolls back with it)."""
-    head = _locked_head(session)
+    """Append one event inside the caller's transaction (it commits or rolls back with it).
+
+    Outside :func:`batch` the event is flushed at once (its id is set on return).
+    """
+    state = _chain(session)
     occurred_at = utc_now()
     login = actor.login if actor else SYSTEM_LOGIN
     details_json = _canonical(details)
     digest = event_hash(
-        head.last_hash,
+        state.last_hash,
         occurred_at,
         login,
         action,
@@ -108,13 +185,17 @@ def record(
         object_id=str(object_id),
         summary=summary,
         details=details_json,
-        prev_hash=head.last_hash,
+        prev_hash=state.last_hash,
         hash=digest,
     )
     session.add(event)
+    state.last_hash = digest
+    if session.info.get(_BATCH_DEPTH):
+        state.pending.append(event)
+        return event
     session.flush()
-    head.last_hash = digest
-    head.last_event_id = event.id
+    state.head.last_hash = digest
+    state.head.last_event_id = event.id
     return event
 
 

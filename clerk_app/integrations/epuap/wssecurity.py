@@ -5,35 +5,34 @@ Layout inside ``soap:Header/wsse:Security`` (order matters to ePUAP):
 exclusive C14N, RSA-SHA256 and one SHA-256 reference to the ``wsu:Id`` of ``soap:Body`` (with an
 exc-c14n transform); ``ds:KeyInfo`` points at the token through ``wsse:SecurityTokenReference``.
 
-The XML-DSig work (canonicalisation, digests, SignedInfo, signature value, reference checks)
-is done by signxml (detached mode); this module only places its output in the WSS layout and
-decides which certificate is trusted. Responses are checked against a pinned certificate (or an
-allow-list, for the simulator): no chain validation, as ePUAP uses a self-issued certificate.
+This one profile is all ePUAP uses, so it is implemented directly with lxml's exclusive C14N
+and cryptography's RSA instead of a general XML-DSig library: a general verifier copies the
+whole envelope three times (serialise, re-parse) and re-parses what was signed, which for a
+90 MB answer costs ~400 MB and most of the sync time. Verification accepts only this profile
+(one reference to this envelope's Body, exc-c14n, SHA-256, RSA-SHA256) and rejects anything
+else. Independent verifiers (xmlsec in the tests) check what we sign. Responses are checked
+against a pinned certificate (or an allow-list, for the simulator): no chain validation, as
+ePUAP uses a self-issued certificate.
 """
 
 from __future__ import annotations
 
 import base64
+import binascii
+import hashlib
+import hmac
 import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from pathlib import Path
 
 from cryptography import x509
+from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives import hashes, serialization
-from cryptography.hazmat.primitives.asymmetric import rsa
+from cryptography.hazmat.primitives.asymmetric import padding, rsa
 from cryptography.hazmat.primitives.serialization import pkcs12
 from lxml import etree
-from signxml import (
-    CanonicalizationMethod,
-    DigestAlgorithm,
-    SignatureConfiguration,
-    SignatureMethod,
-    XMLSigner,
-    XMLVerifier,
-)
-from signxml import methods as signxml_methods
-from signxml.exceptions import InvalidCertificate, InvalidDigest, InvalidInput, InvalidSignature
 
 from clerk_app.integrations.epuap import namespaces as ns
 from clerk_app.integrations.epuap.errors import SignatureError
@@ -47,6 +46,19 @@ _WSSE_REFERENCE = f"{{{ns.WSSE}}}Reference"
 _WSU_ID = f"{{{ns.WSU}}}Id"
 _DS_SIGNATURE = f"{{{ns.DS}}}Signature"
 _DS_KEYINFO = f"{{{ns.DS}}}KeyInfo"
+_DS_SIGNED_INFO = f"{{{ns.DS}}}SignedInfo"
+_DS_C14N_METHOD = f"{{{ns.DS}}}CanonicalizationMethod"
+_DS_SIGNATURE_METHOD = f"{{{ns.DS}}}SignatureMethod"
+_DS_REFERENCE = f"{{{ns.DS}}}Reference"
+_DS_TRANSFORMS = f"{{{ns.DS}}}Transforms"
+_DS_TRANSFORM = f"{{{ns.DS}}}Transform"
+_DS_DIGEST_METHOD = f"{{{ns.DS}}}DigestMethod"
+_DS_DIGEST_VALUE = f"{{{ns.DS}}}DigestValue"
+_DS_SIGNATURE_VALUE = f"{{{ns.DS}}}SignatureValue"
+EXC_C14N = "http://www.w3.org/2001/10/xml-exc-c14n#"
+RSA_SHA256 = "http://www.w3.org/2001/04/xmldsig-more#rsa-sha256"
+SHA256 = "http://www.w3.org/2001/04/xmlenc#sha256"
+_EC_INCLUSIVE = f"{{{EXC_C14N}}}InclusiveNamespaces"
 
 
 class Pkcs12Error(ValueError):
@@ -112,17 +124,72 @@ def load_certificate(data: bytes) -> x509.Certificate:
         ) from exc
 
 
-def _signer() -> XMLSigner:
-    signer = XMLSigner(
-        method=signxml_methods.detached,
-        signature_algorithm=SignatureMethod.RSA_SHA256,
-        digest_algorithm=DigestAlgorithm.SHA256,
-        c14n_algorithm=CanonicalizationMethod.EXCLUSIVE_XML_CANONICALIZATION_1_0,
+def _exc_c14n(element: etree._Element, prefixes: Sequence[str] | None = None) -> bytes:
+    """Exclusive C14N 1.0 of ``element`` (no comments), as lxml/libxml2 produce it."""
+    return etree.tostring(
+        element,
+        method="c14n",
+        exclusive=True,
+        with_comments=False,
+        inclusive_ns_prefixes=list(prefixes) if prefixes else None,
     )
-    # signxml re-parses the envelope; text nodes over 10 MB (large base64 documents) need
-    # huge trees. The envelope is our own tree here, never untrusted input.
-    signer._parser = etree.XMLParser(resolve_entities=False, huge_tree=True)
-    return signer
+
+
+# Text nodes longer than this (base64 documents) are hashed from Python in slices.
+DETACH_ABOVE = 1 << 20
+_C14N_TEXT = str.maketrans({"&": "&amp;", "<": "&lt;", ">": "&gt;", "\r": "&#xD;"})
+
+
+Detached = dict[etree._Element, str]
+
+
+def _body_digest(
+    body: etree._Element,
+    prefixes: Sequence[str] | None = None,
+    detached: Detached | None = None,
+) -> bytes:
+    """SHA-256 of exc-c14n(Body) without a canonical copy of its big text nodes.
+
+    libxml2's canonicaliser holds the escaped text and the whole output (2× a 90 MB answer).
+    Big text nodes are therefore swapped for unique markers, the small remainder is
+    canonicalised by lxml, and the real text is escaped (C14N text rules) and hashed in
+    slices where its marker stands. Then the text is put back — or, with ``detached``, handed
+    to the caller instead (element → text; the element's text is left empty), because putting
+    90 MB back into the tree costs two more copies.
+    """
+    swapped: list[tuple[etree._Element, str, str, str]] = []  # element, "text"|"tail", marker, text
+    try:
+        for element in body.iter():
+            for slot in ("text", "tail"):
+                if slot == "tail" and element is body:
+                    continue
+                value = getattr(element, slot)
+                if value is not None and len(value) > DETACH_ABOVE:
+                    marker = f"c14nMarker{uuid.uuid4().hex}"
+                    setattr(element, slot, marker)
+                    swapped.append((element, slot, marker, value))
+                del value
+        canonical = _exc_c14n(body, prefixes)
+        digest = hashlib.sha256()
+        rest = canonical
+        for _element, _slot, marker, value in swapped:
+            token = marker.encode("ascii")
+            if canonical.count(token) != 1:  # random per call: never in a sender's text
+                raise SignatureError("Nie można kanonikalizować treści wiadomości")
+            before, _found, after = rest.partition(token)
+            digest.update(before)
+            for start in range(0, len(value), DETACH_ABOVE):
+                digest.update(value[start : start + DETACH_ABOVE].translate(_C14N_TEXT).encode())
+            rest = after
+        digest.update(rest)
+        return digest.digest()
+    finally:
+        for element, slot, _marker, value in reversed(swapped):
+            if detached is not None and slot == "text":
+                element.text = None
+                detached[element] = value
+            else:
+                setattr(element, slot, value)
 
 
 def sign_envelope(envelope: etree._Element, identity: SigningIdentity) -> etree._Element:
@@ -153,21 +220,27 @@ def sign_envelope(envelope: etree._Element, identity: SigningIdentity) -> etree.
         identity.certificate.public_bytes(serialization.Encoding.DER)
     ).decode("ascii")
 
-    key_info = etree.Element(_DS_KEYINFO, nsmap={"ds": ns.DS})
+    ds = {"ds": ns.DS}
+    signature = etree.SubElement(security, _DS_SIGNATURE, nsmap=ds)
+    signed_info = etree.SubElement(signature, _DS_SIGNED_INFO)
+    etree.SubElement(signed_info, _DS_C14N_METHOD, Algorithm=EXC_C14N)
+    etree.SubElement(signed_info, _DS_SIGNATURE_METHOD, Algorithm=RSA_SHA256)
+    reference = etree.SubElement(signed_info, _DS_REFERENCE, URI=f"#{body_id}")
+    transforms = etree.SubElement(reference, _DS_TRANSFORMS)
+    etree.SubElement(transforms, _DS_TRANSFORM, Algorithm=EXC_C14N)
+    etree.SubElement(reference, _DS_DIGEST_METHOD, Algorithm=SHA256)
+    digest_value = etree.SubElement(reference, _DS_DIGEST_VALUE)
+    digest_value.text = base64.b64encode(_body_digest(body)).decode("ascii")
+    value = etree.SubElement(signature, _DS_SIGNATURE_VALUE)
+    key_info = etree.SubElement(signature, _DS_KEYINFO)
     reference_holder = etree.SubElement(key_info, _WSSE_STR, nsmap={"wsse": ns.WSSE})
     etree.SubElement(
         reference_holder, _WSSE_REFERENCE, {"URI": f"#{token_id}", "ValueType": ns.X509_V3}
     )
-    try:
-        signature = _signer().sign(
-            envelope,
-            key=identity.private_key,
-            reference_uri=f"#{body_id}",
-            key_info=key_info,
-        )
-    except InvalidInput as exc:
-        raise SignatureError(f"Nie udało się podpisać koperty SOAP: {exc}") from exc
-    security.append(signature)
+    # SignedInfo is canonicalised where it finally stands (exc-c14n ignores the ancestors).
+    value.text = base64.b64encode(
+        identity.private_key.sign(_exc_c14n(signed_info), padding.PKCS1v15(), hashes.SHA256())
+    ).decode("ascii")
     return envelope
 
 
@@ -196,13 +269,18 @@ def _certificate_from_token(
 
 
 def verify_envelope(
-    envelope: etree._Element, trusted: Sequence[x509.Certificate]
+    envelope: etree._Element,
+    trusted: Sequence[x509.Certificate],
+    *,
+    detached: Detached | None = None,
 ) -> x509.Certificate:
     """Check the WS-Security signature over ``soap:Body``; return the certificate that signed.
 
     The signing certificate must be one of ``trusted`` (compared exactly, no chain building).
     The single reference must point at *this* envelope's Body by its ``wsu:Id`` (so a signed
     Body moved elsewhere — signature wrapping — does not pass). Raises :class:`SignatureError`.
+    With ``detached``, big text nodes of the Body end up there instead of in the tree (see
+    :func:`_body_digest`) — whether or not the signature holds.
     """
     if not trusted:
         raise SignatureError("Brak zaufanego certyfikatu do sprawdzenia podpisu")
@@ -228,40 +306,85 @@ def verify_envelope(
     else:
         candidates = list(trusted)
 
-    config = SignatureConfiguration(
-        location=f"./{{{ns.SOAP_ENV}}}Header/{{{ns.WSSE}}}Security/",
-        expect_references=1,
-        signature_methods=frozenset({SignatureMethod.RSA_SHA256}),
-        digest_algorithms=frozenset({DigestAlgorithm.SHA256}),
-    )
-    last_error: Exception | None = None
-    for certificate in candidates:
-        try:
-            # The envelope was already parsed by the hardened parser; large base64 documents
-            # have text nodes over lxml's default 10 MB limit.
-            result = XMLVerifier().verify(
-                envelope,
-                x509_cert=certificate,
-                expect_config=config,
-                parser=etree.XMLParser(resolve_entities=False, huge_tree=True),
-            )
-        except (InvalidSignature, InvalidDigest, InvalidCertificate, InvalidInput) as exc:
-            last_error = exc
-            continue
-        signed = result.signed_xml if not isinstance(result, list) else None
-        if signed is None or signed.tag != _SOAP_BODY or signed.get(_WSU_ID) != body_id:
-            raise SignatureError("Podpis nie obejmuje elementu soap:Body tej wiadomości")
-        if len(envelope.xpath("//*[@wsu:Id=$id]", namespaces={"wsu": ns.WSU}, id=body_id)) != 1:
-            raise SignatureError("Identyfikator podpisanego elementu występuje więcej niż raz")
-        return certificate
-    reason = str(last_error) if last_error else "nieznany powód"
-    if isinstance(last_error, InvalidDigest):
+    signed_info = signature.find(_DS_SIGNED_INFO)
+    if signed_info is None:
+        raise SignatureError("Podpis wiadomości jest nieważny: brak elementu ds:SignedInfo")
+    info_prefixes = _profile_c14n(signed_info.find(_DS_C14N_METHOD), "SignedInfo")
+    if _algorithm(signed_info.find(_DS_SIGNATURE_METHOD)) != RSA_SHA256:
         raise SignatureError(
-            "Podpis wiadomości jest nieważny: treść (soap:Body) zmieniono po podpisaniu"
-        ) from last_error
-    if isinstance(last_error, InvalidCertificate):
-        raise SignatureError(f"Certyfikat podpisu jest nieważny: {reason}") from last_error
-    raise SignatureError(f"Podpis wiadomości jest nieważny: {reason}") from last_error
+            "Podpis wiadomości jest nieważny: algorytm podpisu inny niż RSA-SHA256"
+        )
+    references = signed_info.findall(_DS_REFERENCE)
+    if len(references) != 1:
+        raise SignatureError(
+            f"Podpis wiadomości jest nieważny: oczekiwano 1 odwołania, jest {len(references)}"
+        )
+    reference = references[0]
+    if reference.get("URI") != f"#{body_id}":
+        raise SignatureError("Podpis nie obejmuje elementu soap:Body tej wiadomości")
+    if len(envelope.xpath("//*[@wsu:Id=$id]", namespaces={"wsu": ns.WSU}, id=body_id)) != 1:
+        raise SignatureError("Identyfikator podpisanego elementu występuje więcej niż raz")
+    transforms = reference.find(_DS_TRANSFORMS)
+    steps = transforms.findall(_DS_TRANSFORM) if transforms is not None else []
+    if len(steps) != 1:
+        raise SignatureError(
+            "Podpis wiadomości jest nieważny: oczekiwano jednej transformacji exc-c14n"
+        )
+    body_prefixes = _profile_c14n(steps[0], "Reference")
+    if _algorithm(reference.find(_DS_DIGEST_METHOD)) != SHA256:
+        raise SignatureError("Podpis wiadomości jest nieważny: skrót inny niż SHA-256")
+    expected_digest = _b64(reference.find(_DS_DIGEST_VALUE), "DigestValue")
+    signature_value = _b64(signature.find(_DS_SIGNATURE_VALUE), "SignatureValue")
+
+    signed_bytes = _exc_c14n(signed_info, info_prefixes)
+    now = datetime.now(UTC)
+    last_problem = "nieznany powód"
+    for certificate in candidates:
+        if not certificate.not_valid_before_utc <= now <= certificate.not_valid_after_utc:
+            last_problem = "certyfikat jest poza okresem ważności"
+            continue
+        public = certificate.public_key()
+        if not isinstance(public, rsa.RSAPublicKey):
+            last_problem = "certyfikat nie ma klucza RSA"
+            continue
+        try:
+            public.verify(signature_value, signed_bytes, padding.PKCS1v15(), hashes.SHA256())
+        except InvalidSignature:
+            last_problem = "wartość podpisu nie zgadza się z kluczem certyfikatu"
+            continue
+        # The signature holds; now the Body must be exactly what SignedInfo describes.
+        if not hmac.compare_digest(_body_digest(body, body_prefixes, detached), expected_digest):
+            raise SignatureError(
+                "Podpis wiadomości jest nieważny: treść (soap:Body) zmieniono po podpisaniu"
+            )
+        return certificate
+    if last_problem == "certyfikat jest poza okresem ważności":
+        raise SignatureError(f"Certyfikat podpisu jest nieważny: {last_problem}")
+    raise SignatureError(f"Podpis wiadomości jest nieważny: {last_problem}")
+
+
+def _algorithm(element: etree._Element | None) -> str | None:
+    return element.get("Algorithm") if element is not None else None
+
+
+def _profile_c14n(element: etree._Element | None, where: str) -> list[str]:
+    """The InclusiveNamespaces prefixes of an exc-c14n step; any other algorithm is refused."""
+    if _algorithm(element) != EXC_C14N:
+        raise SignatureError(
+            f"Podpis wiadomości jest nieważny: kanonikalizacja {where} inna niż exc-c14n"
+        )
+    assert element is not None
+    inclusive = element.find(_EC_INCLUSIVE)
+    if inclusive is None:
+        return []
+    return [p if p != "#default" else "" for p in (inclusive.get("PrefixList") or "").split()]
+
+
+def _b64(element: etree._Element | None, name: str) -> bytes:
+    try:
+        return base64.b64decode("".join((element.text or "").split()), validate=True)  # type: ignore[union-attr]
+    except (AttributeError, binascii.Error, ValueError) as exc:
+        raise SignatureError(f"Podpis wiadomości jest nieważny: błędny element {name}") from exc
 
 
 def is_signed(envelope: etree._Element) -> bool:

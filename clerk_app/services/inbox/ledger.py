@@ -16,6 +16,7 @@ from __future__ import annotations
 import logging
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
+from pathlib import Path
 
 from sqlalchemy import and_, func, or_, select, update
 from sqlalchemy.exc import IntegrityError
@@ -29,6 +30,8 @@ from clerk_app.integrations.epuap.document import (
     SignatureCheck,
     parse_incoming_document,
 )
+from clerk_app.integrations.epuap.payload import head as payload_head
+from clerk_app.integrations.epuap.payload import open_payload, read_all
 from clerk_app.integrations.epuap.safe_names import safe_attachment_name, unique_name
 from clerk_app.integrations.epuap.safe_xml import HostileXmlError
 from clerk_app.integrations.epuap.safe_zip import UnsafeZipError, list_zip
@@ -44,7 +47,7 @@ from clerk_app.models.inbox import InboxMessage, OutboxMessage
 from clerk_app.services import audit
 from clerk_app.services.blob_store import BlobStore
 from clerk_app.services.database import Database
-from clerk_app.services.inbox.port import InboxFile, InboxItem, InboxSender
+from clerk_app.services.inbox.port import InboxFile, InboxItem, InboxSender, Payload
 from clerk_app.services.inbox.sync import StoreOutcome
 from clerk_app.services.register import RegisterService
 from clerk_app.services.register_types import (
@@ -91,7 +94,7 @@ def _looks_like_xml(item: InboxItem) -> bool:
         return True
     if item.file_name.lower().endswith((".xml", ".xades")):
         return True
-    head = item.content[:64].lstrip(b"\xef\xbb\xbf\xff\xfe \t\r\n\x00")
+    head = payload_head(item.content, 64).lstrip(b"\xef\xbb\xbf\xff\xfe \t\r\n\x00")
     return head.startswith(b"<")
 
 
@@ -165,18 +168,19 @@ def analyse(item: InboxItem) -> Analysis:
     # FileRepo downloads, filed under the letter's attachment they were referenced by.
     downloaded = {f.uri: f for f in item.files if f.uri}
 
-    def add(name: str, content: bytes, mime: str | None) -> None:
+    def add(name: str, content: Payload, mime: str | None) -> None:
         safe = unique_name(safe_attachment_name(name, mime, fallback="dokument"), taken)
         taken.add(safe)
-        if safe.lower().endswith(".zip") or content[:4] == b"PK\x03\x04":
-            _check_zip(safe, content, result.problems)
+        if safe.lower().endswith(".zip") or payload_head(content, 4) == b"PK\x03\x04":
+            _check_zip(safe, read_all(content), result.problems)
         result.attachments.append(
             AttachmentInput(safe, content, mime or "application/octet-stream")
         )
 
-    if item.content or item.file_name:
+    has_content = isinstance(item.content, Path) or bool(item.content)
+    if has_content or item.file_name:
         add(item.file_name, item.content, item.media_type)
-    if item.content and _looks_like_xml(item):
+    if has_content and _looks_like_xml(item):
         try:
             parsed = parse_incoming_document(item.content)
         except (HostileXmlError, DocumentFormatError) as exc:
@@ -331,7 +335,8 @@ class DatabaseLedger:
         analysis = analyse(item)
         self.registrar.authorize_incoming()
         try:
-            with self.db.session(write=True) as session:
+            with self.db.session(write=True) as session, audit.batch(session):
+                # One head read and one head write for the message's 2-4 audit events.
                 return self._store(session, item, analysis)
         except IntegrityError:
             # Another process stored the same message at the same moment.
@@ -349,7 +354,8 @@ class DatabaseLedger:
             return StoreOutcome(
                 new=False, kind=known.kind, already_confirmed=known.state == "confirmed"
             )
-        raw = self.blobs.put(session, item.raw)
+        with open_payload(item.raw) as stream:
+            raw = self.blobs.put(session, stream)
         message = InboxMessage(
             channel=item.channel,
             box=item.box[:200],
@@ -432,7 +438,8 @@ class DatabaseLedger:
     ) -> StoreOutcome:
         kind = receipt.kind.lower()
         message.kind = kind
-        stored = self.blobs.put(session, item.content)
+        with open_payload(item.content) as stream:
+            stored = self.blobs.put(session, stream)
         outbox = None
         if receipt.certified_document_id:
             outbox = session.scalar(
