@@ -19,6 +19,7 @@ import ssl
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from pathlib import Path
 from types import TracebackType
 
 import httpx
@@ -59,7 +60,13 @@ from clerk_app.integrations.epuap.errors import (
     EpuapStatusError,
     EpuapTransportError,
 )
-from clerk_app.integrations.epuap.wssecurity import SigningIdentity, sign_envelope, verify_envelope
+from clerk_app.integrations.epuap.payload import SPOOL_ABOVE, Payload, discard, head, spool_file
+from clerk_app.integrations.epuap.wssecurity import (
+    Detached,
+    SigningIdentity,
+    sign_envelope,
+    verify_envelope,
+)
 
 log = logging.getLogger(__name__)
 
@@ -166,7 +173,8 @@ class _SoapClient:
         base = min(self.settings.backoff_max, self.settings.backoff_initial * 2 ** (attempt - 1))
         return base * random.uniform(0.5, 1.0)
 
-    def _post_once(self, operation: Operation, payload: bytes) -> tuple[int, bytes]:
+    def _post_once(self, operation: Operation, payload: bytes) -> tuple[int, Payload]:
+        """Status and body; a body over SPOOL_ABOVE goes to a spool file as it arrives."""
         headers = {
             "Content-Type": SOAP_CONTENT_TYPE,
             "SOAPAction": f'"{SOAP_ACTIONS[operation]}"',
@@ -182,14 +190,34 @@ class _SoapClient:
                 )
             chunks: list[bytes] = []
             size = 0
-            for chunk in response.iter_bytes():
-                size += len(chunk)
-                if size > limit:
-                    raise ResponseTooLargeError(f"Odpowiedź ePUAP przekracza limit {limit} bajtów")
-                chunks.append(chunk)
+            spool: Path | None = None
+            out = None
+            try:
+                for chunk in response.iter_bytes():
+                    size += len(chunk)
+                    if size > limit:
+                        raise ResponseTooLargeError(
+                            f"Odpowiedź ePUAP przekracza limit {limit} bajtów"
+                        )
+                    if out is None and size > SPOOL_ABOVE:
+                        out, spool = spool_file("epuap-answer-")
+                        out.writelines(chunks)
+                        chunks.clear()
+                    if out is not None:
+                        out.write(chunk)
+                    else:
+                        chunks.append(chunk)
+            except BaseException:
+                if out is not None:
+                    out.close()
+                discard(spool)
+                raise
+            if out is not None and spool is not None:
+                out.close()
+                return response.status_code, spool
             return response.status_code, b"".join(chunks)
 
-    def _post(self, operation: Operation, payload: bytes) -> tuple[int, bytes]:
+    def _post(self, operation: Operation, payload: bytes) -> tuple[int, Payload]:
         retry_on = _NOT_SENT_ERRORS + (_MAYBE_SENT_ERRORS if operation in _IDEMPOTENT else ())
         attempt = 0
         while True:
@@ -219,34 +247,51 @@ class _SoapClient:
                     f"{type(exc).__name__}: {exc}"
                 ) from exc
 
-    def call(self, operation: Operation, envelope: etree._Element) -> tuple[etree._Element, bytes]:
-        """Sign, send and receive; returns the verified answer envelope and its raw bytes."""
+    def call(
+        self,
+        operation: Operation,
+        envelope: etree._Element,
+        detached: Detached | None = None,
+    ) -> tuple[etree._Element, Payload]:
+        """Sign, send and receive; returns the verified answer envelope and its raw bytes
+        (a spool file when large: the caller owns it and removes it with ``payload.discard``).
+        ``detached`` receives the answer's big text nodes (see ``verify_envelope``)."""
         sign_envelope(envelope, self.identity)
         status, raw = self._post(operation, serialize(envelope))
-        looks_like_xml = raw.lstrip(b"\xef\xbb\xbf \t\r\n").startswith(b"<") and (
-            b"Envelope" in raw[:2048]
+        try:
+            return self._read_answer(operation, status, raw, detached), raw
+        except BaseException:
+            discard(raw)
+            raise
+
+    def _read_answer(
+        self, operation: Operation, status: int, raw: Payload, detached: Detached | None
+    ) -> etree._Element:
+        start = head(raw)
+        looks_like_xml = start.lstrip(b"\xef\xbb\xbf \t\r\n").startswith(b"<") and (
+            b"Envelope" in start[:2048]
         )
         if not looks_like_xml:
             if status != 200:
-                raise EpuapHttpError(status, _html_text(raw))
+                raise EpuapHttpError(status, _html_text(start))
             raise EpuapProtocolError(
-                f"Odpowiedź ePUAP na {operation.value} nie jest XML: {_html_text(raw, 80)!r}"
+                f"Odpowiedź ePUAP na {operation.value} nie jest XML: {_html_text(start, 80)!r}"
             )
         try:
             answer = parse_envelope(raw, max_bytes=self.settings.max_response_bytes)
         except EpuapProtocolError:
             if status != 200:
-                raise EpuapHttpError(status, _html_text(raw)) from None
+                raise EpuapHttpError(status, _html_text(start)) from None
             raise
         # Faults first: they are often unsigned, and the clerk must see ePUAP's own message.
         fault = read_fault(answer, status)
         if fault is not None:
             raise fault
         if status != 200:
-            raise EpuapHttpError(status, _html_text(raw))
+            raise EpuapHttpError(status, _html_text(start))
         if self.settings.verify_response_signatures:
-            verify_envelope(answer, self.server_certificates)
-        return answer, raw
+            verify_envelope(answer, self.server_certificates, detached=detached)
+        return answer
 
 
 class PullClient(_SoapClient):
@@ -269,7 +314,8 @@ class PullClient(_SoapClient):
         return self
 
     def pending(self) -> PendingResult:
-        answer, _raw = self.call(Operation.PENDING, build_pending_request(self.mailbox))
+        answer, raw = self.call(Operation.PENDING, build_pending_request(self.mailbox))
+        discard(raw)
         result = parse_pending_response(answer)
         if result.status.code not in (0, 1):
             raise EpuapStatusError(
@@ -283,15 +329,24 @@ class PullClient(_SoapClient):
         An answer with kod other than 1 and no document is treated as an empty queue only
         for kod 0 (seen in the wild); any other code raises :class:`EpuapStatusError`.
         """
-        answer, raw = self.call(Operation.FETCH, build_fetch_request(self.mailbox))
-        result = parse_fetch_response(answer, raw)
+        detached: Detached = {}
+        answer, raw = self.call(Operation.FETCH, build_fetch_request(self.mailbox), detached)
+        try:
+            result = parse_fetch_response(answer, raw, detached)
+        except BaseException:
+            discard(raw)
+            raise
+        del answer  # the tree of a big answer goes before the caller decodes anything else
+        if result.document is None:
+            discard(raw)
         if result.document is None and result.status.code not in (0, 1):
             raise EpuapStatusError(Operation.FETCH.value, result.status.code, result.status.message)
         return result
 
     def confirm(self, digest: str) -> ConfirmResult:
         """potwierdzOdebranie; raises :class:`EpuapStatusError` unless kod is 1."""
-        answer, _raw = self.call(Operation.CONFIRM, build_confirm_request(self.mailbox, digest))
+        answer, raw = self.call(Operation.CONFIRM, build_confirm_request(self.mailbox, digest))
+        discard(raw)
         result = parse_confirm_response(answer)
         if not result.status.ok:
             raise EpuapStatusError(
@@ -307,14 +362,16 @@ class SendClient(_SoapClient):
         return self
 
     def send(self, request: SendRequest) -> SendResult:
-        answer, _raw = self.call(Operation.SEND, build_send_request(request))
+        answer, raw = self.call(Operation.SEND, build_send_request(request))
+        discard(raw)
         result = parse_send_response(answer)
         if not result.status.ok:
             raise EpuapStatusError(Operation.SEND.value, result.status.code, result.status.message)
         return result
 
     def deliver(self, request: DeliveryRequest) -> DeliveryResult:
-        answer, _raw = self.call(Operation.DELIVER, build_delivery_request(request))
+        answer, raw = self.call(Operation.DELIVER, build_delivery_request(request))
+        discard(raw)
         result = parse_delivery_response(answer)
         if not result.status.ok:
             raise EpuapStatusError(

@@ -24,6 +24,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import date
 from enum import StrEnum
+from pathlib import Path
 from typing import Literal
 from urllib.parse import parse_qs, urlsplit
 
@@ -542,7 +543,9 @@ def is_receipt(root: etree._Element) -> bool:
     return etree.QName(root).namespace == ns.CRD_UPO
 
 
-def parse_incoming_document(data: bytes, *, max_bytes: int | None = None) -> Letter | Receipt:
+def parse_incoming_document(
+    data: bytes | Path, *, max_bytes: int | None = None
+) -> Letter | Receipt:
     """Parse a document from ePUAP: a :class:`Receipt` for UPP/UPD, else a :class:`Letter`.
 
     Raises :class:`~clerk_app.integrations.epuap.safe_xml.HostileXmlError` for unsafe or broken

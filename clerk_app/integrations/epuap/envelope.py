@@ -21,7 +21,10 @@ from enum import StrEnum
 from lxml import etree
 
 from clerk_app.integrations.epuap import namespaces as ns
+from clerk_app.integrations.epuap import payload
 from clerk_app.integrations.epuap.errors import EpuapFault, EpuapProtocolError
+from clerk_app.integrations.epuap.payload import Payload, decode_base64_text
+from clerk_app.integrations.epuap.payload import digest as payload_digest
 from clerk_app.integrations.epuap.safe_xml import HostileXmlError, parse_untrusted_xml
 
 #: Upper bound for one SOAP answer; the 50 MB attachment case needs base64 headroom.
@@ -293,16 +296,16 @@ class PulledDocument:
     extra_data: bytes
     file_name: str
     file_type: str | None
-    content: bytes
+    content: Payload  # a spool file when large (see payload.py)
 
     @property
     def digest(self) -> str:
         """The ``skrot`` that confirms this document (SHA-1, as ePUAP expects)."""
-        return confirmation_digest(self.content)
+        return base64.b64encode(payload_digest(self.content, "sha1")).decode("ascii")
 
     @property
     def sha256(self) -> str:
-        return hashlib.sha256(self.content).hexdigest()
+        return payload_digest(self.content, "sha256").hex()
 
 
 @dataclass(frozen=True)
@@ -317,7 +320,7 @@ class FetchResult:
 
     status: Status
     document: PulledDocument | None
-    raw_response: bytes = field(default=b"", repr=False)
+    raw_response: Payload = field(default=b"", repr=False)
 
 
 @dataclass(frozen=True)
@@ -406,7 +409,7 @@ def decode_base64(text: str | None, what: str) -> bytes:
         raise EpuapProtocolError(f"{what}: nieprawidłowe kodowanie base64") from exc
 
 
-def parse_envelope(data: bytes, *, max_bytes: int = DEFAULT_MAX_RESPONSE_BYTES) -> etree._Element:
+def parse_envelope(data: Payload, *, max_bytes: int = DEFAULT_MAX_RESPONSE_BYTES) -> etree._Element:
     """Parse a SOAP answer safely; raises EpuapProtocolError for anything not an Envelope."""
     try:
         root = parse_untrusted_xml(
@@ -498,11 +501,20 @@ def parse_pending_response(envelope: etree._Element) -> PendingResult:
     return PendingResult(status, count)
 
 
-def parse_fetch_response(envelope: etree._Element, raw: bytes = b"") -> FetchResult:
+def parse_fetch_response(
+    envelope: etree._Element,
+    raw: Payload = b"",
+    detached: dict[etree._Element, str] | None = None,
+) -> FetchResult:
+    """``detached``: big text nodes the signature check took out of the tree (element → text)."""
     element = response_element(envelope, Operation.FETCH)
     status = _status(element)
     document_el = child(element, "dokument")
-    content_text = child_text(document_el, "zawartosc") if document_el is not None else None
+    content_el = child(document_el, "zawartosc") if document_el is not None else None
+    if detached and content_el is not None and content_el in detached:
+        content_text: str | None = detached.pop(content_el).strip()
+    else:
+        content_text = child_text(document_el, "zawartosc") if document_el is not None else None
     file_name = child_text(document_el, "nazwaPliku") if document_el is not None else None
     if not status.ok or document_el is None or (not content_text and not file_name):
         return FetchResult(status, None, raw)
@@ -539,9 +551,24 @@ def parse_fetch_response(envelope: etree._Element, raw: bytes = b"") -> FetchRes
         extra_data=decode_base64(child_text(element, "daneDodatkowe"), "daneDodatkowe"),
         file_name=file_name or "",
         file_type=child_text(document_el, "typPliku") or None,
-        content=decode_base64(content_text, "Treść dokumentu (zawartosc)"),
+        content=_decode_content(document_el, content_text),
     )
     return FetchResult(status, document, raw)
+
+
+def _decode_content(document_el: etree._Element, text: str | None) -> Payload:
+    """``zawartosc`` decoded; a large one straight into a spool file, and its text is dropped
+    from the tree first (the tree is not verified again after this), so the answer's text
+    exists once at a time. Small answers leave the tree as it was."""
+    found = child(document_el, "zawartosc")
+    if found is not None and text is not None and len(text) > payload.SPOOL_ABOVE:
+        found.text = None
+    try:
+        return decode_base64_text(text or "")
+    except (binascii.Error, ValueError) as exc:
+        raise EpuapProtocolError(
+            "Treść dokumentu (zawartosc): nieprawidłowe kodowanie base64"
+        ) from exc
 
 
 def parse_confirm_response(envelope: etree._Element) -> ConfirmResult:

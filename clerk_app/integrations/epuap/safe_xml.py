@@ -11,6 +11,7 @@ import codecs
 import logging
 import re
 from dataclasses import dataclass
+from pathlib import Path
 
 from lxml import etree
 
@@ -133,8 +134,59 @@ def decode_untrusted_xml(data: bytes, *, what: str = "dokument XML") -> DecodedX
     return DecodedXml(text.encode("utf-8"), declared_codec, None)
 
 
+_SCAN_CHUNK = 1 << 20
+
+
+def _plain_utf8(head: bytes) -> bool:
+    """True when the bytes can go to libxml2 as they are: no BOM but UTF-8's, and a
+    declaration (if any) that says UTF-8. Anything else takes the re-encoding path."""
+    if head.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        return False
+    match = _DECLARATION.match(head.removeprefix(codecs.BOM_UTF8))
+    if not match:
+        return True
+    enc = _DECLARED_ENCODING.search(match.group(0))
+    return enc is None or _codec_name(enc.group(1).decode("ascii")) == "utf-8"
+
+
+def _scan_utf8(chunks: object, what: str) -> None:
+    """Valid UTF-8 and no DOCTYPE/ENTITY, checked slice by slice (no copy of the whole)."""
+    decoder = codecs.getincrementaldecoder("utf-8")()
+    tail = b""
+    for chunk in chunks:  # type: ignore[attr-defined]
+        try:
+            decoder.decode(chunk)
+        except UnicodeDecodeError as exc:
+            raise HostileXmlError(
+                f"{what}: treść nie jest poprawnym UTF-8, choć tak deklaruje (uszkodzony plik "
+                "albo błędna deklaracja kodowania)"
+            ) from exc
+        if _DOCTYPE_OR_ENTITY.search(tail + bytes(chunk[:64])) or _DOCTYPE_OR_ENTITY.search(chunk):
+            raise HostileXmlError(
+                f"{what}: zawiera deklarację DOCTYPE lub ENTITY — takie dokumenty są odrzucane "
+                "ze względów bezpieczeństwa"
+            )
+        tail = bytes(chunk[-64:])
+    try:
+        decoder.decode(b"", final=True)
+    except UnicodeDecodeError as exc:
+        raise HostileXmlError(f"{what}: treść urwana w środku znaku UTF-8") from exc
+
+
+def _file_chunks(path: Path) -> object:
+    with path.open("rb") as stream:
+        while chunk := stream.read(_SCAN_CHUNK):
+            yield chunk
+
+
+def _memory_chunks(data: bytes) -> object:
+    view = memoryview(data)
+    for start in range(0, len(view), _SCAN_CHUNK):
+        yield view[start : start + _SCAN_CHUNK]
+
+
 def parse_untrusted_xml(
-    data: bytes,
+    data: bytes | Path,
     *,
     max_bytes: int = DEFAULT_MAX_BYTES,
     large_text_nodes: bool = False,
@@ -144,30 +196,45 @@ def parse_untrusted_xml(
 
     ``large_text_nodes`` lifts libxml2's 10 MB limit on one text node; it is meant only for
     SOAP answers that carry big base64 attachments, and ``max_bytes`` still bounds the whole
-    document. Raises :class:`HostileXmlError` with a Polish message naming what is wrong.
+    document. ``data`` may be a spooled file (big answers). Plain UTF-8 goes to libxml2 as it
+    is, without copies; other encodings are re-encoded first. Raises :class:`HostileXmlError`
+    with a Polish message naming what is wrong.
     """
-    if not isinstance(data, bytes | bytearray | memoryview):
-        raise TypeError("parse_untrusted_xml expects bytes")
-    raw = bytes(data)
-    if len(raw) > max_bytes:
-        raise HostileXmlError(
-            f"{what}: za duży ({len(raw)} bajtów, dopuszczalne {max_bytes} bajtów)"
-        )
-    if not raw.strip():
+    if isinstance(data, Path):
+        size = data.stat().st_size
+        with data.open("rb") as stream:
+            head = stream.read(4096)
+    elif isinstance(data, bytes | bytearray | memoryview):
+        data = bytes(data)
+        size, head = len(data), data[:4096]
+    else:
+        raise TypeError("parse_untrusted_xml expects bytes or a file path")
+    if size > max_bytes:
+        raise HostileXmlError(f"{what}: za duży ({size} bajtów, dopuszczalne {max_bytes} bajtów)")
+    if not head.strip() and size <= len(head):
         raise HostileXmlError(f"{what}: pusta treść zamiast XML")
 
-    decoded = decode_untrusted_xml(raw, what=what)
-    if decoded.note:
-        log.info("%s: %s", what, decoded.note)
-    if _DOCTYPE_OR_ENTITY.search(decoded.utf8):
-        raise HostileXmlError(
-            f"{what}: zawiera deklarację DOCTYPE lub ENTITY — takie dokumenty są odrzucane "
-            "ze względów bezpieczeństwa"
-        )
-
     parser = _hardened_parser(large_text_nodes=large_text_nodes)
+    source: bytes | Path
+    if _plain_utf8(head):
+        _scan_utf8(_file_chunks(data) if isinstance(data, Path) else _memory_chunks(data), what)
+        source = data
+    else:
+        raw = data.read_bytes() if isinstance(data, Path) else data
+        decoded = decode_untrusted_xml(raw, what=what)
+        if decoded.note:
+            log.info("%s: %s", what, decoded.note)
+        if _DOCTYPE_OR_ENTITY.search(decoded.utf8):
+            raise HostileXmlError(
+                f"{what}: zawiera deklarację DOCTYPE lub ENTITY — takie dokumenty są odrzucane "
+                "ze względów bezpieczeństwa"
+            )
+        source = decoded.utf8
     try:
-        root = etree.fromstring(decoded.utf8, parser=parser)
+        if isinstance(source, Path):
+            root = etree.parse(str(source), parser=parser).getroot()
+        else:
+            root = etree.fromstring(source, parser=parser)
     except etree.XMLSyntaxError as exc:
         message = str(exc)
         if "huge" in message.lower() or "too long" in message.lower():

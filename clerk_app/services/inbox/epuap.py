@@ -19,6 +19,7 @@ from clerk_app.integrations.epuap.errors import (
     SignatureError,
 )
 from clerk_app.integrations.epuap.filerepo import FileRepoClient
+from clerk_app.integrations.epuap.payload import discard
 from clerk_app.services.inbox.port import (
     AcknowledgeRefused,
     InboxFile,
@@ -26,6 +27,7 @@ from clerk_app.services.inbox.port import (
     InboxItemUnreadable,
     InboxSender,
     InboxUnavailable,
+    Payload,
 )
 
 CHANNEL = "epuap"
@@ -33,12 +35,13 @@ log = logging.getLogger("clerk_app.inbox.epuap")
 _URI_ENCODING = re.compile(rb"kodowanie\s*=\s*[\"']\s*uri\s*[\"']", re.IGNORECASE)
 
 
-def message_key(box_address: str, document: PulledDocument) -> str:
+def message_key(box_address: str, document: PulledDocument, digest: str | None = None) -> str:
     """The ledger key: SHA-1 ``skrot`` with box address and date sent (EPUAP.md).
 
-    Content alone is not enough: two citizens may send byte-identical forms.
+    Content alone is not enough: two citizens may send byte-identical forms. ``digest``: the
+    document's ``skrot`` when the caller has it already (hashing a big document twice costs).
     """
-    basis = "\n".join((box_address, document.sent_at.isoformat(), document.digest))
+    basis = "\n".join((box_address, document.sent_at.isoformat(), digest or document.digest))
     return hashlib.sha256(basis.encode("utf-8")).hexdigest()
 
 
@@ -62,9 +65,21 @@ def _sender(document: PulledDocument) -> InboxSender:
     )
 
 
-def _uri_attachments(content: bytes) -> list[LetterAttachment]:
+def _mentions_uri(content: Payload) -> bool:
+    if isinstance(content, bytes):
+        return _URI_ENCODING.search(content) is not None
+    tail = b""
+    with content.open("rb") as stream:
+        while chunk := stream.read(1 << 20):
+            if _URI_ENCODING.search(tail + chunk):
+                return True
+            tail = chunk[-64:]
+    return False
+
+
+def _uri_attachments(content: Payload) -> list[LetterAttachment]:
     """URI attachments of a CRD letter (cheap byte test first: most letters have none)."""
-    if not _URI_ENCODING.search(content):
+    if not _mentions_uri(content):
         return []
     try:
         parsed = parse_incoming_document(content)
@@ -100,6 +115,7 @@ class EpuapInbox:
         self.repo = repo
         self.spool_dir = spool_dir
         self._spooled: dict[str, list[Path]] = {}  # item key -> spool files
+        self._payloads: dict[str, list[Payload]] = {}  # item key -> big answers on disk
 
     def _spool_path(self, file_id: str) -> Path | None:
         if self.spool_dir is None:
@@ -156,7 +172,10 @@ class EpuapInbox:
         document = result.document
         if document is None:
             return None
-        key = message_key(self.box, document)
+        digest = document.digest
+        key = message_key(self.box, document, digest)
+        # Spooled answers live until the message is acknowledged (or the port closes).
+        self._payloads.setdefault(key, []).extend((result.raw_response, document.content))
         files: list[InboxFile] = []
         if self.repo is not None:
             for attachment in _uri_attachments(document.content):
@@ -168,7 +187,7 @@ class EpuapInbox:
             box=self.box,
             key=key,
             files=tuple(files),
-            ack_token=document.digest,
+            ack_token=digest,
             raw=result.raw_response,
             file_name=document.file_name,
             content=document.content,
@@ -187,8 +206,14 @@ class EpuapInbox:
             raise InboxUnavailable(str(exc)) from exc
         for path in self._spooled.pop(item.key, []):
             path.unlink(missing_ok=True)
+        for payload in self._payloads.pop(item.key, []):
+            discard(payload)
 
     def close(self) -> None:
+        for payloads in self._payloads.values():
+            for payload in payloads:
+                discard(payload)
+        self._payloads.clear()
         self.client.close()
         if self.repo is not None:
             self.repo.close()

@@ -11,7 +11,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import datetime
+from pathlib import Path
 from typing import Protocol, runtime_checkable
+
+# Big answers and documents arrive as spool files (the backend removes them after
+# acknowledge or close); small ones as bytes.
+Payload = bytes | Path
 
 
 class InboxUnavailable(Exception):
@@ -60,9 +65,9 @@ class InboxItem:
     box: str  # the office box address the message came to
     key: str  # stable identity of the message (dedup); at most 100 characters
     ack_token: str  # what acknowledge() needs (ePUAP skrot, e-Doręczenia message id)
-    raw: bytes = field(repr=False)  # the service's answer as received
+    raw: Payload = field(repr=False)  # the service's answer as received
     file_name: str = ""
-    content: bytes = field(default=b"", repr=False)  # the document (letter XML, PDF...)
+    content: Payload = field(default=b"", repr=False)  # the document (letter XML, PDF...)
     media_type: str | None = None
     sent_at: datetime | None = None
     subject: str = ""  # title the service gives (e-Doręczenia subject)
