@@ -3,7 +3,9 @@
 Paths follow uaapi_3.0.8.1.yaml (base ``/api/v1``): ``GET /{ade}/messages`` lists,
 ``GET /{ade}/messages/{id}?format=fullExtended`` returns the message with attachments (202 =
 not ready yet, asked again), ``DELETE /{ade}/messages/{id}`` removes it — the last step, after
-the message is stored. Authorisation: a bearer token from the caller (OAuth2 client credentials).
+the message is stored. Authorisation: a bearer token from the caller (OAuth2 client credentials,
+see :mod:`.oauth`); a 401 makes the token source drop its token and the request is sent once
+more with a fresh one.
 """
 
 from __future__ import annotations
@@ -103,12 +105,20 @@ class EDoreczeniaClient:
         self._sleep = sleep
         self._http = httpx.Client(base_url=base_url.rstrip("/"), timeout=timeout, verify=verify)
 
-    def _request(self, method: str, path: str, **kwargs: Any) -> httpx.Response:
+    def _send(self, method: str, path: str, **kwargs: Any) -> httpx.Response:
         headers = {"Authorization": f"Bearer {self._token()}", "Accept": "application/json"}
         try:
-            response = self._http.request(method, path, headers=headers, **kwargs)
+            return self._http.request(method, path, headers=headers, **kwargs)
         except httpx.HTTPError as exc:
             raise EDoreczeniaError(f"Brak połączenia z e-Doręczeniami: {exc}") from exc
+
+    def _request(self, method: str, path: str, **kwargs: Any) -> httpx.Response:
+        response = self._send(method, path, **kwargs)
+        invalidate = getattr(self._token, "invalidate", None)
+        if response.status_code == 401 and invalidate is not None:
+            # Revoked or expired early: one fresh token, one more try (never a loop).
+            invalidate()
+            response = self._send(method, path, **kwargs)
         if response.status_code == 401:
             raise EDoreczeniaError("e-Doręczenia: brak uprawnień (token nieważny lub za mało praw)")
         if response.status_code >= 400 and response.status_code != 404:
