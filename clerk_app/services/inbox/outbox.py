@@ -20,7 +20,7 @@ from __future__ import annotations
 import logging
 import re
 from collections.abc import Callable
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, replace
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
@@ -46,6 +46,7 @@ from clerk_app.integrations.epuap.outgoing import (
     build_outgoing_letter,
     idempotency_extra_data,
 )
+from clerk_app.integrations.epuap.xades import sign_document_xades
 from clerk_app.models import (
     Attachment,
     Channel,
@@ -244,6 +245,23 @@ class OutboxService:
             prepared = self._prepare(entry_number.strip(), operation, mailbox)
             if isinstance(prepared, SendOutcome):
                 return prepared
+            if prepared.operation == "dorecz":
+                # A binding service carries the office's seal on the document itself.
+                try:
+                    signed = sign_document_xades(prepared.document, client.identity)
+                except SignatureError as exc:
+                    self._note(prepared, "failed", str(exc))
+                    return SendOutcome(
+                        prepared.number,
+                        prepared.outbox_id,
+                        prepared.operation,
+                        "failed",
+                        "",
+                        False,
+                        False,
+                        f"Nie udało się podpisać pisma {prepared.number} (XAdES): {exc}",
+                    )
+                prepared = replace(prepared, document=signed)
             try:
                 document_id, upp = self._transmit(client, mailbox, prepared, deadline_days)
             except (EpuapTransportError, SignatureError) as exc:
@@ -446,6 +464,19 @@ class OutboxService:
                     )
                 )
                 upp_stored = True
+            if p.operation == "dorecz" and not p.reconciling:
+                # Keep the document exactly as served, with its XAdES signature.
+                served = self.ctx.blobs.put(session, p.document)
+                session.add(
+                    Attachment(
+                        entry_id=entry.id,
+                        file_name=f"{_file_stem(p.number)}_podpisane.xml"[:255],
+                        media_type="text/xml",
+                        size=served.size,
+                        sha256=served.sha256,
+                        created_by_id=self.actor.id,
+                    )
+                )
             if entry.delivery_status in (DeliveryStatus.PENDING, DeliveryStatus.FAILED):
                 entry.delivery_status = DeliveryStatus.SENT
             if entry.sent_on is None:

@@ -227,6 +227,7 @@ def test_what_cannot_be_sent_is_refused_naming_the_field(
     assert _outbox_rows(ctx) == []
 
 
+@pytest.mark.usefixtures("cli_user")  # on PostgreSQL the CLI signs in (CLERK_USER/PASSWORD)
 def test_cli_send_prints_json_and_sends_once(
     ctx: AppContext,
     simulator: EpuapSimulator,
