@@ -5,8 +5,10 @@ from __future__ import annotations
 import logging
 import sys
 import time
+from pathlib import Path
+from typing import Any
 
-from PySide6.QtCore import QSettings, Qt, QTimer
+from PySide6.QtCore import QCoreApplication, QSettings, Qt, QTimer
 from PySide6.QtGui import QGuiApplication
 from PySide6.QtWidgets import QApplication, QMessageBox
 
@@ -28,7 +30,13 @@ def window_settings(settings: Settings) -> QSettings:
     return QSettings(str(settings.data_dir / "window.ini"), QSettings.Format.IniFormat)
 
 
-def run_gui(settings: Settings, *, demo: bool = False, quit_after_start: bool = False) -> int:
+def run_gui(
+    settings: Settings,
+    *,
+    demo: bool = False,
+    quit_after_start: bool = False,
+    restore: Path | None = None,
+) -> int:
     started = time.perf_counter()
     log_file = setup_logging(settings.log_dir)
     install_crash_handler(log_file)
@@ -45,8 +53,24 @@ def run_gui(settings: Settings, *, demo: bool = False, quit_after_start: bool = 
         instance = SingleInstance(str(settings.data_dir))
         if instance.notify_running():
             log.info("Another instance owns %s; asked it to come to the front", settings.data_dir)
+            if restore is not None:
+                QMessageBox.information(
+                    None,
+                    "Kancelaria",
+                    QCoreApplication.translate(
+                        "RestoreAtStart",
+                        "Kancelaria is already open. Close it, then open the backup again.",
+                    ),
+                )
             return 0
         instance.listen()
+
+    # A double-clicked backup: offered before anything opens the database it would replace.
+    status_message = None
+    if restore is not None:
+        from clerk_app.ui.dialogs.restore import restore_at_start
+
+        status_message = restore_at_start(settings, restore)
 
     # First start: the wizard sets up the office (demo data brings its own office instead).
     from clerk_app.ui.wizard import needs_first_run
@@ -85,6 +109,8 @@ def run_gui(settings: Settings, *, demo: bool = False, quit_after_start: bool = 
         QMessageBox.critical(None, "Kancelaria", str(exc))
         return 2
 
+    # The demo's ePUAP box: the local simulator in this process, stopped at exit.
+    demo_epuap = _start_demo_epuap(settings) if demo else None
     hub = Hub()
     window = MainWindow(
         hub=hub,
@@ -106,13 +132,26 @@ def run_gui(settings: Settings, *, demo: bool = False, quit_after_start: bool = 
     window.settings_page.language_selected.connect(switch_language)
     if instance is not None:
         instance.activation_requested.connect(lambda: (window.raise_(), window.activateWindow()))
+    auto_backup = None
+    if settings.is_embedded:
+        from clerk_app.ui.auto_backup import install_auto_backup
+
+        auto_backup = install_auto_backup(window, settings)
     window.show()
     log.info(
         "Main window shown %.0f ms after start-up began", (time.perf_counter() - started) * 1000
     )
+    if status_message:
+        window.statusBar().showMessage(status_message)
     if quit_after_start:
         QTimer.singleShot(0, window.close)
-    code = app.exec()
+    try:
+        code = app.exec()
+    finally:
+        if demo_epuap is not None:
+            demo_epuap.stop()
+    if auto_backup is not None:
+        auto_backup.shutdown()
     ctx.close()
     if instance is not None:
         instance.close()
@@ -129,6 +168,16 @@ def _fill_demo_if_empty(ctx: AppContext) -> None:
         fill_demo_data(ctx.db)
     finally:
         QApplication.restoreOverrideCursor()
+
+
+def _start_demo_epuap(settings: Settings) -> Any:
+    from clerk_app.services.inbox.demo_simulator import start_demo_simulator
+
+    try:
+        return start_demo_simulator(settings)
+    except (ClerkError, OSError) as exc:
+        log.warning("Demo ePUAP simulator not started: %s", exc)
+        return None
 
 
 def _save_language(settings: Settings, code: str) -> None:

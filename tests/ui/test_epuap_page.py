@@ -3,17 +3,23 @@
 from __future__ import annotations
 
 import threading
+from pathlib import Path
 
-from PySide6.QtWidgets import QPushButton
+import httpx
+import pytest
+from PySide6.QtCore import QTimer
+from PySide6.QtWidgets import QApplication, QPushButton
 from pytestqt.qtbot import QtBot
 from sqlalchemy import select
 
+from clerk_app.config import Settings
 from clerk_app.integrations.epuap.sample_letters import crd_letter
 from clerk_app.models import RegisterEntry
 from clerk_app.services.app_context import AppContext
 from clerk_app.services.inbox.memory import MemoryInbox, memory_item
 from clerk_app.services.inbox.service import InboxService
 from clerk_app.services.users import CurrentUser, UserService
+from clerk_app.ui.i18n import install_language
 from clerk_app.ui.pages.epuap_page import EpuapPage
 
 
@@ -183,3 +189,88 @@ def test_send_through_epuap_sends_the_selected_outgoing_letter(
         entry = session.scalar(select(RegisterEntry).where(RegisterEntry.number == number))
         assert entry is not None and entry.delivery_status == DeliveryStatus.SENT
     page.shutdown()
+
+
+def test_demo_simulator_feeds_the_page_over_real_http(ctx: AppContext, qtbot: QtBot) -> None:
+    """``--demo``: the in-process simulator, the real settings-driven service, the page."""
+    from clerk_app.services.inbox.demo_simulator import start_demo_simulator
+
+    demo = start_demo_simulator(ctx.settings, letters=3)
+    url = demo.base_url
+    try:
+        assert demo.configured and url.startswith("http://127.0.0.1:")
+        service = InboxService(ctx, registry_clerk(ctx))  # reads the settings the demo wrote
+        assert service.auto_sync_enabled()
+        page = _page(qtbot, service)
+        page.refresh_button.click()
+        qtbot.waitUntil(lambda: page.queue_label.text().endswith(" 3"), timeout=10000)
+        with qtbot.waitSignal(page.registered, timeout=30000) as signal:
+            page.sync_button.click()
+        assert len(signal.args[0]) == 3
+        assert "nowych pism 3" in page.result_label.text()
+        assert demo.simulator.queue("/ug_zielona_dolina/skrytka") == []
+        page.shutdown()
+    finally:
+        demo.stop()
+    with pytest.raises(httpx.ConnectError):
+        httpx.get(url + "/pk_external_ws/services/pull?wsdl", timeout=2)
+
+
+def test_demo_leaves_a_real_epuap_configuration_alone(ctx: AppContext, tmp_path: Path) -> None:
+    from clerk_app.services.epuap_settings import (
+        EpuapSettings,
+        load_epuap_settings,
+        save_epuap_settings,
+    )
+    from clerk_app.services.inbox.demo_simulator import start_demo_simulator
+
+    for name in ("urzad.p12", "epuap.pem"):
+        (tmp_path / name).write_bytes(b"x")
+    real = save_epuap_settings(
+        ctx.settings,
+        EpuapSettings(
+            environment="integration",
+            entity_id="ug_prawdziwa",
+            box_name="skrytka",
+            box_address="/ug_prawdziwa/skrytka",
+            pkcs12_path=str(tmp_path / "urzad.p12"),
+            server_certificate_path=str(tmp_path / "epuap.pem"),
+        ),
+    )
+    demo = start_demo_simulator(ctx.settings, letters=1)
+    demo.stop()
+    assert not demo.configured
+    assert load_epuap_settings(ctx.settings) == real
+
+
+def test_gui_demo_mode_runs_the_simulator_until_exit(
+    settings: Settings, qapp: QApplication, qtbot: QtBot, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """``clerk-app --demo``: run_gui starts the simulator and stops it when the window closes."""
+    from clerk_app.services.inbox import demo_simulator
+    from clerk_app.ui import app as gui
+
+    if not settings.is_embedded:
+        pytest.skip("the shared database asks for a sign-in first")
+    started: list[demo_simulator.DemoSimulator] = []
+    seen_running: list[bool] = []
+    real_start = demo_simulator.start_demo_simulator
+
+    def start(s: Settings, *, letters: int = 12) -> demo_simulator.DemoSimulator:
+        demo = real_start(s, letters=letters)
+        started.append(demo)
+        QTimer.singleShot(0, lambda: seen_running.append(demo.simulator.running))
+        return demo
+
+    monkeypatch.setattr(demo_simulator, "start_demo_simulator", start)
+    monkeypatch.setattr(gui, "_fill_demo_if_empty", lambda ctx: None)  # 320 letters: not here
+    # Process-wide hooks stay pytest-qt's; the UI language goes back to English after.
+    monkeypatch.setattr(gui, "setup_logging", lambda folder: folder / "kancelaria.log")
+    monkeypatch.setattr(gui, "install_crash_handler", lambda log_file: None)
+    monkeypatch.setattr(gui, "install_qt_message_handler", lambda: None)
+    try:
+        assert gui.run_gui(settings, demo=True, quit_after_start=True) == 0
+    finally:
+        install_language(qapp, "en")
+    assert len(started) == 1 and seen_running == [True]
+    assert started[0].configured and not started[0].simulator.running
