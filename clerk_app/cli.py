@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import getpass
 import json
+import os
 import sys
 from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING, Any
@@ -19,11 +20,16 @@ if TYPE_CHECKING:
 
 Handler = Callable[[argparse.Namespace, Settings], int]
 
+USER_ENV = "CLERK_USER"
+PASSWORD_ENV = "CLERK_PASSWORD"
+
 
 def _global_parser(add_help: bool = True) -> argparse.ArgumentParser:
     """The options every start shares (the GUI needs nothing more)."""
     parser = argparse.ArgumentParser(
         add_help=add_help,
+        # No prefixes: "--data" of a command would be an ambiguous "--data-dir"/"--database-url".
+        allow_abbrev=False,
         prog="clerk-app",
         description="Kancelaria – rejestr przesyłek, sprawy, działki, pisma i ePUAP.",
     )
@@ -34,6 +40,10 @@ def _global_parser(add_help: bool = True) -> argparse.ArgumentParser:
         help="adres bazy, np. postgresql+psycopg://kancelaria@serwer/urzad (CLERK_DATABASE_URL)",
     )
     parser.add_argument("--language", choices=["pl", "en"], help="język interfejsu")
+    user_flag(parser, global_option=True)
+    parser.add_argument(
+        "--restore", metavar="ARCHIWUM", help="otwórz program i zaproponuj przywrócenie kopii"
+    )
     parser.add_argument("--demo", action="store_true", help="wypełnij pustą bazę danymi demo")
     parser.add_argument(
         "--smoke-test", action="store_true", help="sprawdź instalację w folderze tymczasowym"
@@ -94,6 +104,7 @@ def build_parser() -> argparse.ArgumentParser:
         cli_parcels,
         cli_register,
         cli_reports,
+        cli_templates,
     )
 
     cli_register.add_commands(sub)
@@ -103,6 +114,7 @@ def build_parser() -> argparse.ArgumentParser:
     cli_epuap.add_commands(sub)
     cli_parcels.add_commands(sub)
     cli_letters.add_commands(sub)
+    cli_templates.add_commands(sub)
 
     att = sub.add_parser("attachments", help="magazyn załączników")
     att_sub = att.add_subparsers(dest="att_command", required=True, metavar="AKCJA")
@@ -116,22 +128,67 @@ def json_flag(p: argparse.ArgumentParser) -> None:
     p.add_argument("--json", action="store_true", help="wynik w JSON dla programów")
 
 
-def acting_user(ctx: AppContext) -> CurrentUser:
-    """Who a command acts as: the OS account (created on the embedded default on first use;
-    on the office server it must already exist as a user)."""
+def user_flag(p: argparse.ArgumentParser, *, global_option: bool = False) -> None:
+    """``--user LOGIN``: who a command acts as on the office server.
+
+    Given after a subcommand it must not reset the global one, hence SUPPRESS there.
+    """
+    p.add_argument(
+        "--user",
+        metavar="LOGIN",
+        default=None if global_option else argparse.SUPPRESS,
+        help=f"użytkownik, jako który działa polecenie na serwerze PostgreSQL (też {USER_ENV}); "
+        f"hasło: zmienna {PASSWORD_ENV}, systemowy magazyn haseł albo pytanie / pierwszy "
+        "wiersz wejścia",
+    )
+
+
+def acting_user(ctx: AppContext, args: argparse.Namespace) -> CurrentUser:
+    """Who a command acts as, the same for every command.
+
+    Embedded default: the operating-system account (created on first use), no password.
+    Office server: ``--user`` (or ``CLERK_USER``), signed in with the password from
+    ``CLERK_PASSWORD``, the system keyring (``user:LOGIN@host/database``), a prompt, or the
+    first line of standard input.
+    """
     from clerk_app.services.users import UserService, os_login
 
     users = UserService(ctx.db)
+    login = getattr(args, "user", None) or os.environ.get(USER_ENV) or None
     if ctx.settings.is_embedded:
+        if login and login != os_login():
+            raise ClerkError(
+                f"--user dotyczy bazy na serwerze PostgreSQL; w bazie lokalnej polecenie "
+                f"działa jako konto systemowe „{os_login()}”."
+            )
         return users.os_account_user()
-    login = os_login()
-    for user in users.list_users():
-        if user.login == login:
-            return user
-    raise ClerkError(
-        f"Na serwerze biurowym polecenie działa jako istniejący użytkownik; "
-        f"konta „{login}” nie ma (administrator tworzy je poleceniem: clerk-app user add)."
-    )
+    if not login:
+        raise ClerkError(
+            f"Na serwerze PostgreSQL podaj --user LOGIN (albo zmienną {USER_ENV}); hasło: "
+            f"zmienna {PASSWORD_ENV}, systemowy magazyn haseł albo pierwszy wiersz wejścia."
+        )
+    return users.sign_in(login, _user_password(ctx.settings, login))
+
+
+def user_secret_name(settings: Settings, login: str) -> str:
+    from sqlalchemy.engine import make_url
+
+    url = make_url(settings.database_url)
+    return f"user:{login}@{url.host or ''}/{url.database or ''}"
+
+
+def _user_password(settings: Settings, login: str) -> str:
+    password = os.environ.get(PASSWORD_ENV)
+    if password:
+        return password
+    from clerk_app.services.secret_store import SecretStore
+
+    stored = SecretStore(settings).get(user_secret_name(settings, login))
+    if stored:
+        return stored
+    if sys.stdin is not None and sys.stdin.isatty():
+        return getpass.getpass(f"Hasło użytkownika {login}: ")
+    return sys.stdin.readline().rstrip("\r\n") if sys.stdin is not None else ""
 
 
 def emit(args: argparse.Namespace, data: Any, text: str) -> None:
@@ -291,12 +348,27 @@ def cmd_attachments_verify(args: argparse.Namespace, settings: Settings) -> int:
     return 1 if bad else 0
 
 
+def _opened_archive(rest: list[str]) -> str | None:
+    """The path a double-clicked backup passes (``clerk-app PATH.kbackup``), else None."""
+    if rest[:1] == ["--"]:
+        rest = rest[1:]
+    if len(rest) != 1 or rest[0].startswith("-"):
+        return None
+    from clerk_app.services.backup import SUFFIX
+
+    return rest[0] if rest[0].lower().endswith(SUFFIX) else None
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     argv = list(sys.argv[1:] if argv is None else argv)
     # Opening the window must not import every command's module: parse the shared
     # options first and build the full parser only when something else is given.
     parser = _global_parser(add_help=False)
     args, rest = parser.parse_known_args(argv)
+    opened = _opened_archive(rest)
+    if opened is not None:
+        rest = []
+        args.restore = args.restore or opened
     if rest:
         parser = build_parser()
         args = parser.parse_args(argv)
@@ -308,14 +380,23 @@ def main(argv: Sequence[str] | None = None) -> int:
         settings = load_settings(args.data_dir, args.database_url, args.language)
         handler: Handler | None = getattr(args, "handler", None)
         if handler is None:
+            from pathlib import Path
+
             from clerk_app.ui.app import run_gui
 
-            return run_gui(settings, demo=args.demo, quit_after_start=args.quit_after_start)
+            return run_gui(
+                settings,
+                demo=args.demo,
+                quit_after_start=args.quit_after_start,
+                restore=Path(args.restore) if args.restore else None,
+            )
         from clerk_app.logging_setup import setup_logging
 
         setup_logging(settings.log_dir)
         if args.demo and args.command != "demo-data":
             parser.error("--demo otwiera program z danymi demo; w skryptach użyj: demo-data")
+        if args.restore:
+            parser.error("--restore otwiera okno programu; w skryptach użyj: restore ARCHIWUM")
         return handler(args, settings)
     except ClerkError as exc:
         print(f"clerk-app: {exc}", file=sys.stderr)

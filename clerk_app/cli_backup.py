@@ -12,7 +12,9 @@ def add_commands(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-
     backup = sub.add_parser("backup", help="kopia zapasowa bazy lokalnej i załączników")
     backup.add_argument("--output", type=Path, help="folder na archiwum (domyślnie backups/)")
     backup.add_argument(
-        "--auto", action="store_true", help="tylko gdy ostatnia kopia ma ponad dobę (harmonogram)"
+        "--auto",
+        action="store_true",
+        help="tylko gdy ostatnia kopia jest starsza niż backup_interval_hours (harmonogram)",
     )
     backup.add_argument("--verify", type=Path, metavar="ARCHIWUM", help="sprawdź archiwum")
     backup.add_argument("--json", action="store_true", help="wynik w JSON dla programów")
@@ -40,7 +42,13 @@ def cmd_backup(args: argparse.Namespace, settings: Settings) -> int:
         backup.backup_if_due(settings) if args.auto else backup.create_backup(settings, args.output)
     )
     if info is None:
-        emit(args, {"created": None}, "Kopia nie była potrzebna (ostatnia ma mniej niż dobę).")
+        hours = settings.backup_interval_hours
+        reason = (
+            f"ostatnia ma mniej niż {hours} h"
+            if hours > 0
+            else "kopie automatyczne są wyłączone: backup_interval_hours = 0"
+        )
+        emit(args, {"created": None}, f"Kopia nie była potrzebna ({reason}).")
         return 0
     if not args.auto:
         backup.prune_backups(settings)

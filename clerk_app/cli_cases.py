@@ -138,7 +138,7 @@ def cmd_case_open(args: argparse.Namespace, settings: Settings) -> int:
     due_on = _parse_date(fields.get("due_on"), "Wskazana data terminu")
     ctx = open_context(settings)
     try:
-        user = acting_user(ctx)
+        user = acting_user(ctx, args)
         service = CaseService(ctx.db, user)
         row = service.open_case(
             unit_id=unit_id_for_symbol(ctx.db, str(fields["unit"])),
@@ -173,7 +173,7 @@ def cmd_case_show(args: argparse.Namespace, settings: Settings) -> int:
 
     ctx = open_context(settings)
     try:
-        service = CaseService(ctx.db, acting_user(ctx))
+        service = CaseService(ctx.db, acting_user(ctx, args))
         detail = service.get_case(args.sign)
         history = service.case_history(detail.case.id)
     finally:
@@ -234,7 +234,7 @@ def cmd_audit_verify(args: argparse.Namespace, settings: Settings) -> int:
 
     ctx = open_context(settings)
     try:
-        result = verify_audit(ctx.db, acting_user(ctx))
+        result = verify_audit(ctx.db, acting_user(ctx, args))
     finally:
         ctx.close()
     if result.ok:

@@ -125,7 +125,7 @@ def cmd_status(args: argparse.Namespace, settings: Settings) -> int:
 
     ctx = _open(settings)
     try:
-        service = InboxService(ctx, acting_user(ctx))
+        service = InboxService(ctx, acting_user(ctx, args))
         values = service.epuap_settings()
         counts = service.counts()
         last = service.last_result()
@@ -171,7 +171,7 @@ def cmd_sync(args: argparse.Namespace, settings: Settings) -> int:
 
     ctx = _open(settings)
     try:
-        result = InboxService(ctx, acting_user(ctx)).synchronise()
+        result = InboxService(ctx, acting_user(ctx, args)).synchronise()
     finally:
         ctx.close()
     emit(args, result.to_dict(), result.summary())
@@ -184,7 +184,7 @@ def cmd_send(args: argparse.Namespace, settings: Settings) -> int:
 
     ctx = _open(settings)
     try:
-        service = OutboxService(ctx, acting_user(ctx))
+        service = OutboxService(ctx, acting_user(ctx, args))
         try:
             outcome = service.send(
                 args.entry_number,
@@ -216,7 +216,7 @@ def cmd_outbox(args: argparse.Namespace, settings: Settings) -> int:
 
     ctx = _open(settings)
     try:
-        waiting = OutboxService(ctx, acting_user(ctx)).waiting()
+        waiting = OutboxService(ctx, acting_user(ctx, args)).waiting()
     finally:
         ctx.close()
     lines = [

@@ -1,9 +1,15 @@
 """``clerk-app letter …``: list templates, render a letter to PDF, mail-merge a case.
 
-``letter render --template NAME --data FILE.json -o OUT.pdf`` needs no database:
-the JSON holds every part of the letter (keys in ``clerk_app.services.letter_data``).
-With ``--case SIGN`` the data comes from the case (as the OS account's user);
-``--register`` then saves the letter to the case and the outgoing register.
+``letter render --template NAME --data FILE.json -o OUT.pdf``: the JSON holds every
+part of the letter (keys in ``clerk_app.services.letter_data``). With ``--case SIGN``
+the data comes from the case (as the acting user); ``--register`` then saves the
+letter to the case and the outgoing register.
+
+Which template: letters from a case always use the office's copy when one exists.
+``--data`` does too whenever this installation has an office database (one is
+configured, or the embedded database file exists): a clerk expects the same letter
+from the command line as from the window. Without one it needs no database at all
+and uses the shipped template; ``--shipped-template`` asks for that explicitly.
 """
 
 from __future__ import annotations
@@ -11,11 +17,14 @@ from __future__ import annotations
 import argparse
 import json
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from clerk_app.cli import acting_user, emit, json_flag
 from clerk_app.config import Settings
 from clerk_app.errors import ClerkError, ValidationError
+
+if TYPE_CHECKING:
+    from clerk_app.documents.templating import LetterTemplate
 
 
 def add_commands(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
@@ -23,7 +32,11 @@ def add_commands(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-
     letter = sub.add_parser("letter", help="pisma z szablonów")
     letter_sub = letter.add_subparsers(dest="letter_command", required=True, metavar="AKCJA")
 
-    listing = letter_sub.add_parser("templates", help="lista wbudowanych szablonów i ich pól")
+    listing = letter_sub.add_parser(
+        "templates",
+        help="lista szablonów i ich pól",
+        description=f"Szablony, których używają pisma: {_WHICH_TEMPLATE}",
+    )
     json_flag(listing)
     listing.set_defaults(handler=cmd_letter_templates)
 
@@ -31,7 +44,7 @@ def add_commands(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-
         "render",
         help="wygeneruj pismo do pliku PDF",
         description="Dane ze sprawy (--case) albo z pliku JSON (--data). Pola szablonu: "
-        "--field nazwa=wartość (można kilka razy) lub --fields plik.json.",
+        f"--field nazwa=wartość (można kilka razy) lub --fields plik.json. {_WHICH_TEMPLATE}",
     )
     render.add_argument("--template", required=True, help="nazwa szablonu, np. kpa_summons")
     source = render.add_mutually_exclusive_group(required=True)
@@ -40,6 +53,11 @@ def add_commands(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-
     _field_arguments(render)
     render.add_argument(
         "--addressee", type=int, help="identyfikator korespondenta (domyślnie pierwsza strona)"
+    )
+    render.add_argument(
+        "--shipped-template",
+        action="store_true",
+        help="z --data: użyj szablonu wbudowanego, nie kopii urzędu (bez łączenia z bazą)",
     )
     render.add_argument("-o", "--output", required=True, help="plik PDF do zapisania")
     render.add_argument(
@@ -66,6 +84,26 @@ def add_commands(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-
     merge.add_argument("--out-dir", required=True, help="folder na pliki PDF")
     json_flag(merge)
     merge.set_defaults(handler=cmd_letter_merge)
+
+
+_WHICH_TEMPLATE = (
+    "Pismo ze sprawy używa kopii szablonu urzędu, jeśli urząd ją zapisał (clerk-app template); "
+    "z --data również, o ile instalacja ma bazę urzędu (skonfigurowaną albo istniejący plik "
+    "bazy lokalnej), a bez bazy – szablonu wbudowanego."
+)
+
+
+def office_database_exists(settings: Settings) -> bool:
+    """Whether this installation has an office database whose template copies apply.
+
+    A database set by flag, environment or settings file counts (a server that cannot
+    be reached is an error, not a silent fallback); the embedded default only once its
+    file exists, so rendering from JSON on a machine without one creates nothing.
+    """
+    if settings.sources.get("database_url", "default") != "default":
+        return True
+    path = settings.sqlite_path
+    return path is not None and path.exists()
 
 
 def _field_arguments(parser: argparse.ArgumentParser) -> None:
@@ -112,20 +150,56 @@ def _write(path: str, data: bytes) -> Path:
 
 
 def cmd_letter_templates(args: argparse.Namespace, settings: Settings) -> int:
-    from clerk_app.services.letters import LetterService
+    from clerk_app.services.letters import LetterService, templates_in_use
 
-    infos = LetterService.templates()
+    if office_database_exists(settings):
+        from clerk_app.services.app_context import open_context
+
+        ctx = open_context(settings)
+        try:
+            infos = templates_in_use(ctx.db)
+        finally:
+            ctx.close()
+    else:
+        infos = LetterService.templates()
     data = [
         {
             "name": i.name,
             "title": i.title,
             "kind": i.kind,
+            "office_copy": i.office_copy,
             "fields": [{"name": f.name, "label": f.label, "kind": f.kind} for f in i.fields],
         }
         for i in infos
     ]
-    emit(args, data, "\n".join(f"{i.name:28} {i.title}" for i in infos))
+    lines = [f"{i.name:28} {i.title}" + (" (kopia urzędu)" if i.office_copy else "") for i in infos]
+    emit(args, data, "\n".join(lines))
     return 0
+
+
+def _data_template(args: argparse.Namespace, settings: Settings) -> LetterTemplate:
+    """The template a ``--data`` letter uses (see the module docstring)."""
+    from clerk_app.documents.templating import TemplateError, load_builtin_template
+
+    if not args.shipped_template and office_database_exists(settings):
+        from clerk_app.services.app_context import open_context
+        from clerk_app.services.templates_store import effective_template
+
+        try:
+            ctx = open_context(settings)
+        except ClerkError as exc:
+            # Never silently fall back: the office's copy may differ in law-relevant wording.
+            raise ClerkError(
+                f"{exc} Pismo z szablonu wbudowanego, bez bazy urzędu: dodaj --shipped-template."
+            ) from exc
+        try:
+            return effective_template(ctx.db, args.template)
+        finally:
+            ctx.close()
+    try:
+        return load_builtin_template(args.template)
+    except TemplateError as exc:
+        raise ValidationError(f"Szablon: {exc}") from None
 
 
 def cmd_letter_render(args: argparse.Namespace, settings: Settings) -> int:
@@ -136,22 +210,21 @@ def cmd_letter_render(args: argparse.Namespace, settings: Settings) -> int:
     if args.data:
         if args.register:
             raise ValidationError("--register: rejestrować można tylko pismo ze sprawy (--case).")
-        from clerk_app.documents.templating import TemplateError, load_builtin_template
         from clerk_app.services.letter_data import letter_from_data
         from clerk_app.services.letters import merge_fields, prepare_data
 
-        try:
-            template = load_builtin_template(args.template)
-        except TemplateError as exc:
-            raise ValidationError(f"Szablon: {exc}") from None
         data = prepare_data(
             args.template, merge_fields(_read_json(args.data, "Dane pisma"), fields), _today()
         )
-        pdf = render_letter_pdf(letter_from_data(template, data))
+        pdf = render_letter_pdf(letter_from_data(_data_template(args, settings), data))
         target = _write(args.output, pdf)
         emit(args, {"output": str(target)}, f"Zapisano pismo: {target}")
         return 0
 
+    if args.shipped_template:
+        raise ValidationError(
+            "--shipped-template: pismo ze sprawy zawsze używa szablonu urzędu (tylko z --data)."
+        )
     from clerk_app.services.app_context import open_context
     from clerk_app.services.letters import LetterService
 
@@ -161,7 +234,7 @@ def cmd_letter_render(args: argparse.Namespace, settings: Settings) -> int:
         raise ValidationError(f"--channel: nieznany sposób wysyłki „{args.channel}”.") from None
     ctx = open_context(settings)
     try:
-        service = LetterService(ctx.db, ctx.blobs, acting_user(ctx))
+        service = LetterService(ctx.db, ctx.blobs, acting_user(ctx, args))
         addressee = args.addressee
         if addressee is None:
             context = service.case_context(args.case)
@@ -202,7 +275,7 @@ def cmd_letter_merge(args: argparse.Namespace, settings: Settings) -> int:
     out_dir.mkdir(parents=True, exist_ok=True)
     ctx = open_context(settings)
     try:
-        service = LetterService(ctx.db, ctx.blobs, acting_user(ctx))
+        service = LetterService(ctx.db, ctx.blobs, acting_user(ctx, args))
         ids = args.addressee or [
             p.correspondent_id for p in service.case_context(args.case).parties
         ]

@@ -13,16 +13,15 @@ Outgoing: ``"direction": "outgoing"`` with ``title``, ``channel``, ``corresponde
 or ``sender`` (the addressee), optional ``sent_on``, ``case_id``, ``tracking_no``,
 ``fee_grosze``. Errors print the Polish message and exit with status 2.
 
-On the embedded database the commands run as the OS account; on PostgreSQL they
-need ``--user LOGIN`` and the password in ``CLERK_PASSWORD`` or on the first line
-of standard input (before the JSON).
+Who the commands act as is decided by ``cli.acting_user`` as for every command: the
+OS account on the embedded database; on PostgreSQL ``--user LOGIN`` with the password
+in ``CLERK_PASSWORD``, the keyring or on the first line of standard input (before the JSON).
 """
 
 from __future__ import annotations
 
 import argparse
 import json
-import os
 import sys
 from dataclasses import asdict
 from datetime import date
@@ -30,7 +29,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from clerk_app.config import Settings
-from clerk_app.errors import ClerkError, ValidationError
+from clerk_app.errors import ValidationError
 
 if TYPE_CHECKING:
     from clerk_app.services.app_context import AppContext
@@ -39,7 +38,6 @@ if TYPE_CHECKING:
     from clerk_app.services.users import CurrentUser
 
 CHANNELS = ["paper", "epuap", "edoreczenia", "email", "in_person", "registered_zpo"]
-PASSWORD_ENV = "CLERK_PASSWORD"
 
 INCOMING_KEYS = {
     "direction",
@@ -105,34 +103,15 @@ def add_commands(sub: argparse._SubParsersAction) -> None:
 
 
 def _user_flag(p: argparse.ArgumentParser) -> None:
-    p.add_argument(
-        "--user",
-        metavar="LOGIN",
-        help=f"użytkownik na serwerze PostgreSQL (hasło: zmienna {PASSWORD_ENV} "
-        "albo pierwszy wiersz wejścia)",
-    )
+    from clerk_app.cli import user_flag
+
+    user_flag(p)  # also accepted after the subcommand, as before
 
 
 def _signed_in(args: argparse.Namespace, ctx: AppContext) -> CurrentUser:
-    from clerk_app.services.users import UserService
+    from clerk_app.cli import acting_user
 
-    users = UserService(ctx.db)
-    if ctx.db.is_sqlite:
-        if args.user:
-            raise ClerkError(
-                "--user dotyczy bazy na serwerze PostgreSQL; w bazie lokalnej polecenie "
-                "działa jako konto systemowe."
-            )
-        return users.os_account_user()
-    if not args.user:
-        raise ClerkError(
-            f"Na serwerze PostgreSQL podaj --user LOGIN (hasło w zmiennej {PASSWORD_ENV} "
-            "albo w pierwszym wierszu wejścia)."
-        )
-    password = os.environ.get(PASSWORD_ENV)
-    if password is None:
-        password = sys.stdin.readline().rstrip("\r\n")
-    return users.sign_in(args.user, password)
+    return acting_user(ctx, args)
 
 
 def _service(args: argparse.Namespace, ctx: AppContext) -> RegisterService:

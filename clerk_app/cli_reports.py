@@ -97,7 +97,7 @@ def cmd_report(args: argparse.Namespace, settings: Settings) -> int:
 
     ctx = open_context(settings)
     try:
-        service = ReportService(ctx.db, acting_user(ctx))
+        service = ReportService(ctx.db, acting_user(ctx, args))
         data = service.build(spec.name, params)
         office = service.office_name()
     finally:

@@ -35,6 +35,8 @@ def isolated_environment(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Pat
     monkeypatch.setenv("CLERK_DATA_DIR", str(data_dir))
     monkeypatch.delenv("CLERK_DATABASE_URL", raising=False)
     monkeypatch.delenv("CLERK_LANGUAGE", raising=False)
+    monkeypatch.delenv("CLERK_USER", raising=False)
+    monkeypatch.delenv("CLERK_PASSWORD", raising=False)
     monkeypatch.setenv("HOME", str(tmp_path / "home"))
     monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path / "xdg-data"))
     monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path / "xdg-config"))
@@ -77,3 +79,31 @@ def ctx(settings: Settings):  # type: ignore[no-untyped-def]
     context = open_context(settings, auto_upgrade=True)
     yield context
     context.close()
+
+
+CLI_PASSWORD = "haslo-z-konsoli-2026"
+
+
+@pytest.fixture
+def cli_password(settings: Settings, monkeypatch: pytest.MonkeyPatch) -> str | None:
+    """CLI commands act as the OS account; on PostgreSQL it signs in like any clerk
+    (CLERK_USER / CLERK_PASSWORD): the password to give that account there, None embedded."""
+    from clerk_app.services.users import os_login
+
+    if settings.is_embedded:
+        return None
+    monkeypatch.setenv("CLERK_USER", os_login())
+    monkeypatch.setenv("CLERK_PASSWORD", CLI_PASSWORD)
+    return CLI_PASSWORD
+
+
+@pytest.fixture
+def cli_user(ctx, cli_password: str | None):  # type: ignore[no-untyped-def]
+    """The OS account with every role, able to run CLI commands on either database."""
+    from clerk_app.services.users import UserService
+
+    users = UserService(ctx.db)
+    user = users.os_account_user()
+    if cli_password is not None:
+        users.set_password(user.login, cli_password)
+    return user

@@ -27,7 +27,7 @@ from clerk_app.models import (
 from clerk_app.services import audit
 from clerk_app.services.app_context import open_context
 from clerk_app.services.jrwa_store import import_jrwa_plan
-from clerk_app.services.users import os_login
+from clerk_app.services.users import hash_password, os_login
 
 YEAR = date.today().year
 
@@ -44,7 +44,7 @@ def run(db_url: str, *args: str, stdin: str | None = None) -> subprocess.Complet
     )
 
 
-def prepare(settings: Settings, *, with_os_user: bool) -> None:
+def prepare(settings: Settings, *, with_os_user: bool, password: str | None = None) -> None:
     """An office with the UA unit, the JRWA plan and one registered letter."""
     ctx = open_context(settings, auto_upgrade=True)
     try:
@@ -75,6 +75,7 @@ def prepare(settings: Settings, *, with_os_user: bool) -> None:
                     full_name="Marek Kowalski",
                     position="inspektor",
                     unit_id=unit.id,
+                    password_hash=hash_password(password) if password else None,
                 )
                 user.roles = [UserRole(role=Role.CASE_CLERK), UserRole(role=Role.MANAGER)]
                 session.add(user)
@@ -83,9 +84,10 @@ def prepare(settings: Settings, *, with_os_user: bool) -> None:
 
 
 @pytest.fixture
-def office_db(settings: Settings, db_url: str) -> str:
-    # The embedded default creates the OS account itself; the server needs it to exist.
-    prepare(settings, with_os_user=not settings.is_embedded)
+def office_db(settings: Settings, db_url: str, cli_password: str | None) -> str:
+    # The embedded default creates the OS account itself; on the server it exists and
+    # signs in (CLERK_USER / CLERK_PASSWORD, which the commands inherit).
+    prepare(settings, with_os_user=not settings.is_embedded, password=cli_password)
     return db_url
 
 
@@ -135,12 +137,16 @@ def test_case_open_from_args_and_from_json_then_show(office_db: str, tmp_path: P
     ],
 )
 def test_case_open_refuses_bad_input_in_polish(
-    office_db: str, args: list[str], message: str
+    office_db: str, settings: Settings, args: list[str], message: str
 ) -> None:
-    result = run(office_db, "case", "open", *args)
-    assert result.returncode == 2
-    assert message in result.stderr
-    assert "Traceback" not in result.stderr
+    # In-process (the subprocess path is covered above): five interpreters cost ~10 s.
+    from clerk_app.cli import build_parser
+    from clerk_app.errors import ClerkError
+
+    parsed = build_parser().parse_args(["case", "open", *args])
+    with pytest.raises(ClerkError) as refused:  # main() prints it and exits with 2
+        parsed.handler(parsed, settings)
+    assert message in str(refused.value)
 
 
 def test_case_show_of_an_unknown_sign(office_db: str) -> None:
@@ -174,11 +180,29 @@ def test_audit_verify_reports_the_first_tampered_event(office_db: str, settings:
     assert f"pierwsze niezgodne zdarzenie nr {tampered_id}" in text.stdout
 
 
-def test_the_command_runs_as_the_os_account(settings: Settings, db_url: str) -> None:
+def test_the_command_runs_as_the_os_account_or_the_given_user(
+    settings: Settings, db_url: str
+) -> None:
     prepare(settings, with_os_user=False)
     result = run(db_url, "audit", "verify")
     if settings.is_embedded:
         assert result.returncode == 0, result.stderr  # the account is created on first use
-    else:
-        assert result.returncode == 2
-        assert f"konta „{os_login()}” nie ma" in result.stderr
+        return
+    # The office server never guesses who you are from the OS account.
+    assert result.returncode == 2
+    assert "podaj --user" in result.stderr and "Traceback" not in result.stderr
+    ctx = open_context(settings)
+    try:
+        with ctx.db.session(write=True) as session:
+            user = User(
+                login="k.kierownik", full_name="Kierownik", password_hash=hash_password("x" * 12)
+            )
+            user.roles = [UserRole(role=Role.MANAGER)]
+            session.add(user)
+    finally:
+        ctx.close()
+    # The password on the first line of standard input, as the register commands take it.
+    signed = run(db_url, "--user", "k.kierownik", "audit", "verify", stdin="x" * 12 + "\n")
+    assert signed.returncode == 0, signed.stderr
+    wrong = run(db_url, "--user", "k.kierownik", "audit", "verify", stdin="zle-haslo\n")
+    assert wrong.returncode == 2 and "Nieprawidłowy login lub hasło" in wrong.stderr

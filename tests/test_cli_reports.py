@@ -83,9 +83,9 @@ def run(settings: Settings, *argv: str) -> int:
 
 
 @pytest.fixture
-def demo(ctx: AppContext) -> AppContext:
+def demo(ctx: AppContext, cli_password: str | None) -> AppContext:
     seed_office(ctx)
-    UserService(ctx.db).create_user(os_login(), "Kierownik z konsoli", [Role.MANAGER])
+    UserService(ctx.db).create_user(os_login(), "Kierownik z konsoli", [Role.MANAGER], cli_password)
     return ctx
 
 
