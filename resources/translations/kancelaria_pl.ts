@@ -49,6 +49,72 @@
     </message>
 </context>
 <context>
+    <name>AutoBackup</name>
+    <message>
+        <source>Automatic backup… {0}%</source>
+        <translation>Automatyczna kopia zapasowa… {0}%</translation>
+    </message>
+    <message>
+        <source>Automatic backup saved: {0}</source>
+        <translation>Zapisano automatyczną kopię zapasową: {0}</translation>
+    </message>
+    <message>
+        <source>Automatic backup failed: {0}</source>
+        <translation>Automatyczna kopia zapasowa nie powiodła się: {0}</translation>
+    </message>
+</context>
+<context>
+    <name>BackupSettingsBox</name>
+    <message>
+        <source>Automatic backups</source>
+        <translation>Automatyczne kopie zapasowe</translation>
+    </message>
+    <message>
+        <source>Back up every:</source>
+        <translation>Kopia co:</translation>
+    </message>
+    <message>
+        <source>Backups kept:</source>
+        <translation>Liczba przechowywanych kopii:</translation>
+    </message>
+    <message>
+        <source>Backup folder:</source>
+        <translation>Folder kopii:</translation>
+    </message>
+    <message>
+        <source>Newest backup:</source>
+        <translation>Najnowsza kopia:</translation>
+    </message>
+    <message>
+        <source> h</source>
+        <translation> godz.</translation>
+    </message>
+    <message>
+        <source>off</source>
+        <translation>wyłączone</translation>
+    </message>
+    <message>
+        <source>Choose…</source>
+        <translation>Wybierz…</translation>
+    </message>
+    <message>
+        <source>Save backup settings</source>
+        <translation>Zapisz ustawienia kopii</translation>
+    </message>
+    <message>
+        <source>none yet</source>
+        <translation>jeszcze żadnej</translation>
+    </message>
+    <message>
+        <source>Backup folder</source>
+        <translation>Folder kopii zapasowych</translation>
+    </message>
+    <message>
+        <source>Saved.</source>
+        <translation>Zapisano.</translation>
+    </message>
+</context>
+<context>
     <name>CaseDetailsDialog</name>
     <message>
         <source>Case {0}</source>
@@ -943,6 +1009,10 @@ Szczegóły są w pliku dziennika:
 <context>
     <name>LettersPage</name>
     <message>
+        <source>(office copy)</source>
+        <translation>(kopia urzędu)</translation>
+    </message>
+    <message>
         <source>Tick at least one addressee.</source>
         <translation>Zaznacz co najmniej jednego adresata.</translation>
     </message>
@@ -967,6 +1037,10 @@ Szczegóły są w pliku dziennika:
         <translation>Zapisano w sprawie i zarejestrowano: {0}</translation>
     </message>
     <message>
+        <source>The PDF cannot be shown: {0}</source>
+        <translation>Nie można wyświetlić pliku PDF: {0}</translation>
+    </message>
+    <message>
         <source>The letter could not be created; see the log.</source>
         <translation>Nie udało się utworzyć pisma; szczegóły w dzienniku.</translation>
     </message>
@@ -985,6 +1059,10 @@ Szczegóły są w pliku dziennika:
     <message>
         <source>Load case</source>
         <translation>Wczytaj sprawę</translation>
+    </message>
+    <message>
+        <source>Edit template…</source>
+        <translation>Edytuj szablon…</translation>
     </message>
     <message>
         <source>Template:</source>
@@ -1215,6 +1293,10 @@ Szczegóły są w pliku dziennika:
         <translation>Dane rejestrowe:</translation>
     </message>
     <message>
+        <source>Owners:</source>
+        <translation>Właściciele:</translation>
+    </message>
+    <message>
         <source>Copy id</source>
         <translation>Kopiuj identyfikator</translation>
     </message>
@@ -1295,6 +1377,10 @@ Szczegóły są w pliku dziennika:
         <translation>księga wieczysta {0}</translation>
     </message>
     <message>
+        <source>none stored</source>
+        <translation>brak w bazie</translation>
+    </message>
+    <message>
         <source>Asking ULDK…</source>
         <translation>Pytam ULDK…</translation>
     </message>
@@ -1312,6 +1398,41 @@ Szczegóły są w pliku dziennika:
     <message>
         <source>Parcels</source>
         <translation>Działki</translation>
+    </message>
+</context>
+<context>
+    <name>PdfPreview</name>
+    <message>
+        <source>Page {0} of {1}</source>
+        <translation>Strona {0} z {1}</translation>
+    </message>
+    <message>
+        <source>Print</source>
+        <translation>Drukuj</translation>
+    </message>
+    <message>
+        <source>Previous page</source>
+        <translation>Poprzednia strona</translation>
+    </message>
+    <message>
+        <source>Next page</source>
+        <translation>Następna strona</translation>
+    </message>
+    <message>
+        <source>Zoom in</source>
+        <translation>Powiększ</translation>
+    </message>
+    <message>
+        <source>Zoom out</source>
+        <translation>Pomniejsz</translation>
+    </message>
+    <message>
+        <source>Fit to width</source>
+        <translation>Dopasuj do szerokości</translation>
+    </message>
+    <message>
+        <source>Print…</source>
+        <translation>Drukuj…</translation>
     </message>
 </context>
 <context>
@@ -1533,6 +1654,104 @@ Szczegóły są w pliku dziennika:
     </message>
 </context>
 <context>
+    <name>RestoreAtStart</name>
+    <message>
+        <source>Kancelaria is already open. Close it, then open the backup again.</source>
+        <translation>Kancelaria jest już otwarta. Zamknij ją, a potem ponownie otwórz plik kopii.</translation>
+    </message>
+    <message>
+        <source>Backup files restore the database on this computer. This installation works on the office server: the administrator restores it with pg_restore.</source>
+        <translation>Pliki kopii zapasowych przywracają bazę danych na tym komputerze. Ta instalacja pracuje na serwerze urzędu: administrator przywraca go poleceniem pg_restore.</translation>
+    </message>
+</context>
+<context>
+    <name>RestoreDialog</name>
+    <message>
+        <source>Restore from a backup</source>
+        <translation>Przywracanie z kopii zapasowej</translation>
+    </message>
+    <message>
+        <source>You opened a backup of Kancelaria. Restoring it replaces the data on this computer with the data in the backup.</source>
+        <translation>Otwarto kopię zapasową Kancelarii. Przywrócenie zastąpi dane na tym komputerze danymi z kopii.</translation>
+    </message>
+    <message>
+        <source>File:</source>
+        <translation>Plik:</translation>
+    </message>
+    <message>
+        <source>Made on:</source>
+        <translation>Data wykonania:</translation>
+    </message>
+    <message>
+        <source>Office:</source>
+        <translation>Urząd:</translation>
+    </message>
+    <message>
+        <source>Program version:</source>
+        <translation>Wersja programu:</translation>
+    </message>
+    <message>
+        <source>Database:</source>
+        <translation>Baza danych:</translation>
+    </message>
+    <message>
+        <source>Attachments:</source>
+        <translation>Załączniki:</translation>
+    </message>
+    <message>
+        <source>Archive size:</source>
+        <translation>Rozmiar archiwum:</translation>
+    </message>
+    <message>
+        <source>Checking the backup…</source>
+        <translation>Sprawdzanie kopii…</translation>
+    </message>
+    <message>
+        <source>Before restoring, the current data are backed up to {0}; nothing is deleted.</source>
+        <translation>Przed przywróceniem obecne dane zostaną zapisane w kopii w folderze {0}; nic nie zostanie usunięte.</translation>
+    </message>
+    <message>
+        <source>Restore this backup</source>
+        <translation>Przywróć tę kopię</translation>
+    </message>
+    <message>
+        <source>(not set up)</source>
+        <translation>(nie skonfigurowano)</translation>
+    </message>
+    <message>
+        <source>{0} files, {1}</source>
+        <translation>plików: {0}, {1}</translation>
+    </message>
+    <message>
+        <source>This backup was made by a newer version of Kancelaria. Install that version first, then open the backup again.</source>
+        <translation>Tę kopię wykonała nowsza wersja Kancelarii. Najpierw zainstaluj tę wersję, a potem ponownie otwórz kopię.</translation>
+    </message>
+    <message>
+        <source>Verified: every file matches its checksum and the database is intact.</source>
+        <translation>Sprawdzono: każdy plik zgadza się z sumą kontrolną, baza danych jest nieuszkodzona.</translation>
+    </message>
+    <message>
+        <source>This backup cannot be restored: {0}</source>
+        <translation>Tej kopii nie można przywrócić: {0}</translation>
+    </message>
+    <message>
+        <source>Backing up the current data, then restoring…</source>
+        <translation>Zapisywanie kopii obecnych danych, potem przywracanie…</translation>
+    </message>
+    <message>
+        <source>The restore failed; the current data were left as they were. {0}</source>
+        <translation>Przywracanie nie powiodło się; obecne dane pozostały bez zmian. {0}</translation>
+    </message>
+    <message>
+        <source>Restored the backup of {0}.</source>
+        <translation>Przywrócono kopię z {0}.</translation>
+    </message>
+    <message>
+        <source>Restored the backup of {0}. The data from before are in {1}.</source>
+        <translation>Przywrócono kopię z {0}. Wcześniejsze dane są w kopii {1}.</translation>
+    </message>
+</context>
+<context>
     <name>SettingsPage</name>
     <message>
         <source>Settings</source>
@@ -1572,6 +1791,69 @@ Szczegóły są w pliku dziennika:
     <message>
         <source>Password:</source>
         <translation>Hasło:</translation>
+    </message>
+</context>
+<context>
+    <name>TemplateEditorDialog</name>
+    <message>
+        <source>Office copy, version {0} ({1}, {2})</source>
+        <translation>Kopia urzędu, wersja {0} ({1}, {2})</translation>
+    </message>
+    <message>
+        <source>The shipped default is in use.</source>
+        <translation>Używany jest szablon wbudowany.</translation>
+    </message>
+    <message>
+        <source>back to the shipped default</source>
+        <translation>przywrócono szablon wbudowany</translation>
+    </message>
+    <message>
+        <source>The preview failed; see the log.</source>
+        <translation>Podgląd się nie powiódł; szczegóły w dzienniku.</translation>
+    </message>
+    <message>
+        <source>Saving the template…</source>
+        <translation>Zapisywanie szablonu…</translation>
+    </message>
+    <message>
+        <source>Restoring the shipped template…</source>
+        <translation>Przywracanie szablonu wbudowanego…</translation>
+    </message>
+    <message>
+        <source>Letter template</source>
+        <translation>Szablon pisma</translation>
+    </message>
+    <message>
+        <source>Double-click inserts a placeholder:</source>
+        <translation>Dwukrotne kliknięcie wstawia pole:</translation>
+    </message>
+    <message>
+        <source>Placeholders</source>
+        <translation>Pola</translation>
+    </message>
+    <message>
+        <source>Versions</source>
+        <translation>Wersje</translation>
+    </message>
+    <message>
+        <source>Load this version into the editor</source>
+        <translation>Wczytaj tę wersję do edytora</translation>
+    </message>
+    <message>
+        <source>What changed (optional)</source>
+        <translation>Co zmieniono (opcjonalnie)</translation>
+    </message>
+    <message>
+        <source>Restore the shipped template</source>
+        <translation>Przywróć szablon wbudowany</translation>
+    </message>
+    <message>
+        <source>Save office copy</source>
+        <translation>Zapisz kopię urzędu</translation>
+    </message>
+    <message>
+        <source>Close</source>
+        <translation>Zamknij</translation>
     </message>
 </context>
 <context>
