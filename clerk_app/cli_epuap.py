@@ -65,7 +65,9 @@ def add_commands(sub: argparse._SubParsersAction) -> None:
 
     sim = esub.add_parser("simulator", help="uruchom lokalny symulator ePUAP")
     sim.add_argument("--folder", help="folder dokumentów do kolejki skrytki urzędu")
-    sim.add_argument("--demo", type=int, default=0, help="dodaj N przykładowych pism")
+    sim.add_argument(
+        "--demo", dest="demo_letters", type=int, default=0, help="dodaj N przykładowych pism"
+    )
     sim.add_argument("--port", type=int, default=0)
     sim.add_argument("--tls", action="store_true", help="HTTPS zamiast HTTP")
     sim.add_argument("--state-dir", help="folder na klucze symulatora i urzędu (domyślnie dane)")
@@ -268,7 +270,7 @@ def cmd_simulator(args: argparse.Namespace, settings: Settings) -> int:
     queued = 0
     if args.folder:
         queued += sim.load_folder(args.box_address, Path(args.folder))
-    for i in range(args.demo):
+    for i in range(args.demo_letters):
         sim.enqueue(args.box_address, StoredDocument(f"pismo_{i + 1}.xml", crd_letter(i)))
         queued += 1
     sim.start()

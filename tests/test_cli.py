@@ -100,3 +100,22 @@ def test_demo_flag_fills_an_empty_database_once(data_dir: Path) -> None:
     listed = run("--data-dir", str(data_dir), "user", "list", "--json")
     logins = {u["login"] for u in json.loads(listed.stdout)}
     assert {"a.nowak", "m.kowalski", "e.wisniewska"} <= logins
+
+
+def test_epuap_simulator_queues_demo_letters(data_dir: Path, tmp_path: Path) -> None:
+    """``epuap simulator --demo N`` is the simulator's own option, not the GUI's ``--demo``."""
+    result = run(
+        "--data-dir",
+        str(data_dir),
+        "epuap",
+        "simulator",
+        "--demo",
+        "2",
+        "--state-dir",
+        str(tmp_path / "sim"),
+        "--duration",
+        "0.5",
+    )
+    assert result.returncode == 0, result.stderr
+    assert "2 dok." in result.stdout
+    assert (tmp_path / "sim" / "urzad.p12").exists()
