@@ -3,6 +3,7 @@ failures that leave nothing behind, cancel, permissions."""
 
 from __future__ import annotations
 
+import gc
 import json
 from pathlib import Path
 
@@ -225,3 +226,97 @@ def test_registry_clerk_may_not_import(ctx: AppContext) -> None:
     with pytest.raises(PermissionDenied):
         ParcelImporter(ctx.db, clerk).import_file(FIXTURES / "egib_2015_schema.gml")
     assert _count(ctx, Parcel) == 0
+
+
+def test_the_spatial_index_covers_imported_parcels_and_survives_a_failed_import(
+    ctx: AppContext, importer: ParcelImporter, admin: CurrentUser, tmp_path: Path
+) -> None:
+    # On SQLite the import fills the R*Tree in one statement instead of per-row triggers;
+    # the trigger must be back afterwards, also when the import fails half-way.
+    importer.import_file(FIXTURES / "egib_2021_owners.gml")
+    store = ParcelStore(ctx.db)
+    assert [p.parcel_id for p in store.at_point(500_025, 600_050)] == ["061304_5.0020.15/1"]
+    truncated = tmp_path / "truncated.gml"
+    text = (FIXTURES / "egib_2021_owners.gml").read_text(encoding="utf-8")
+    truncated.write_text(text.replace("15/1", "99").replace("15/2", "98")[: len(text) // 2])
+    with pytest.raises(ImportFailed):
+        importer.import_file(truncated)
+    assert _count(ctx, Parcel) == 3
+    # A later single write (ULDK save, ORM) must still reach the spatial index.
+    with ctx.db.session(write=True) as session:
+        template = session.scalar(select(Parcel).where(Parcel.parcel_id == "061304_5.0020.16"))
+        assert template is not None
+        session.add(
+            Parcel(
+                parcel_id="061304_5.0020.17",
+                unit_code="061304_5",
+                precinct_code="0020",
+                number="17",
+                geometry_wkb=template.geometry_wkb,
+                minx=template.minx,
+                miny=template.miny,
+                maxx=template.maxx,
+                maxy=template.maxy,
+            )
+        )
+    found = {p.parcel_id for p in store.in_bbox((500_210, 600_010, 500_240, 600_090))}
+    assert found == {"061304_5.0020.16", "061304_5.0020.17"}
+
+
+def test_import_hands_back_the_connection_and_collector_as_it_found_them(
+    ctx: AppContext, importer: ParcelImporter, tmp_path: Path
+) -> None:
+    # The import parks older objects outside the cyclic GC and, on SQLite, enlarges the page
+    # cache of its connection; both must be undone, also when the import fails half-way.
+    def cache_size() -> int:
+        with ctx.db.session() as session:
+            return int(session.connection().exec_driver_sql("PRAGMA cache_size").scalar() or 0)
+
+    sqlite = ctx.db.engine.dialect.name == "sqlite"
+    before = cache_size() if sqlite else 0
+    importer.import_file(FIXTURES / "egib_2021_schema.gml")
+    assert gc.get_freeze_count() == 0
+    text = (FIXTURES / "egib_2015_schema.gml").read_text(encoding="utf-8")
+    broken = tmp_path / "cut.gml"
+    broken.write_text(text[: len(text) * 3 // 4], encoding="utf-8")
+    with pytest.raises(ImportFailed):
+        importer.import_file(broken, kind="egib")
+    assert gc.get_freeze_count() == 0
+    if sqlite:
+        # One pooled connection served every session here, so it is the import's own.
+        assert ctx.db.engine.pool.checkedin() == 1
+        assert cache_size() == before
+
+
+def test_bulk_insert_fills_left_out_columns_with_their_defaults(ctx: AppContext) -> None:
+    from clerk_app.models.types import utc_now
+    from clerk_app.services.parcel_bulk_insert import insert_parcels
+
+    def row(number: str, **extra: object) -> dict[str, object]:
+        return {
+            "parcel_id": f"061304_5.0012.{number}",
+            "unit_code": "061304_5",
+            "precinct_code": "0012",
+            "number": number,
+            "geometry_wkb": b"\x01",
+            "minx": 1.0,
+            "miny": 2,  # an int: the float column's processor still applies
+            "maxx": 3.0,
+            "maxy": 4.0,
+            "updated_at": utc_now(),
+        } | extra
+
+    with ctx.db.session(write=True) as session:
+        # The first row decides the fast path; rows keyed differently take the slow one.
+        insert_parcels(
+            session.connection(),
+            [row("1", unit_name="Gmina"), row("2"), row("3", county_name="Powiat")],
+        )
+    with ctx.db.session() as session:
+        columns = (Parcel.number, Parcel.unit_name, Parcel.county_name, Parcel.miny)
+        stored = session.execute(select(*columns, Parcel.land_use).order_by(Parcel.number)).all()
+    assert [tuple(r) for r in stored] == [
+        ("1", "Gmina", "", 2.0, "[]"),
+        ("2", "", "", 2.0, "[]"),
+        ("3", "", "Powiat", 2.0, "[]"),
+    ]

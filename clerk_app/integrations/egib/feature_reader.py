@@ -15,10 +15,10 @@ from clerk_app.integrations.egib.geometry import (
     GeometryReader,
     PendingArea,
     ReadGeometry,
-    finish_areas,
     local_name,
 )
 from clerk_app.integrations.egib.records import ImportSummary, RejectedFeature
+from clerk_app.integrations.egib.surface_batch import SurfaceBatch
 from clerk_app.integrations.egib.xml_stream import (
     MAX_FILE_BYTES,
     CancelCheck,
@@ -29,15 +29,16 @@ from clerk_app.integrations.egib.xml_stream import (
 BATCH_SIZE = 256
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)
 class Draft:
     """A feature whose attributes are read; ``build`` makes the record once its geometry is done.
 
-    Geometry is finished in batches (``finish_areas``) because per-feature reprojection and
-    shapely calls would dominate import time.
+    Geometry is finished in batches (``SurfaceBatch``) because per-feature reprojection and
+    shapely calls would dominate import time. ``pending`` is the geometry read into rings, or
+    None when the reader put it into the batch itself.
     """
 
-    pending: PendingArea
+    pending: PendingArea | None
     build: Callable[[ReadGeometry], Any]
     label: str
     line: int
@@ -65,18 +66,18 @@ class GmlFeatureReader:
         self._explicit_srs = default_srs_name is not None
 
     def __iter__(self) -> Iterator[Any]:
-        queue: list[Any] = []
-        drafts = 0
+        stream, summary, take = self._stream, self.summary, self._take
+        queue: list[Any] = []  # records and drafts in file order
+        surfaces = SurfaceBatch()  # the drafts' geometries, in the same order
         try:
-            for feature in self._stream:
-                if not self._explicit_srs and self._stream.envelope_srs_name:
-                    self._geometry.default_srs_name = self._stream.envelope_srs_name
+            for feature in stream:
+                if not self._explicit_srs and stream.envelope_srs_name:
+                    self._geometry.default_srs_name = stream.envelope_srs_name
                 try:
-                    for item in self._read_feature(feature):
-                        queue.append(item)
-                        drafts += isinstance(item, Draft)
+                    take(feature, queue, surfaces)
                 except FeatureRejected as exc:
-                    self.summary.rejected.append(
+                    # Queued, so that rejections reach the summary in file order.
+                    queue.append(
                         RejectedFeature(self._label(feature), feature.sourceline, str(exc))
                     )
                 except UnknownCrsError as exc:
@@ -86,40 +87,56 @@ class GmlFeatureReader:
                         line=feature.sourceline,
                         feature=self._label(feature),
                     ) from exc
-                if drafts >= BATCH_SIZE:
-                    yield from self._flush(queue)
-                    queue, drafts = [], 0
-                self.summary.bytes_read = self._stream.bytes_read
-            yield from self._flush(queue)
+                if len(surfaces) >= BATCH_SIZE:
+                    yield from self._flush(queue, surfaces)
+                    queue, surfaces = [], SurfaceBatch()
+                summary.bytes_read = stream.bytes_read
+            yield from self._flush(queue, surfaces)
         except ImportCancelled:
-            self.summary.cancelled = True
+            summary.cancelled = True
             raise
-        self.summary.bytes_read = self._stream.bytes_read
-        self.summary.total_bytes = self._stream.total_bytes
+        summary.bytes_read = stream.bytes_read
+        summary.total_bytes = stream.total_bytes
         self._finish()
 
-    def _flush(self, queue: list[Any]) -> Iterator[Any]:
-        drafts = [item for item in queue if isinstance(item, Draft)]
-        results = iter(finish_areas([d.pending for d in drafts]))
+    def _take(self, feature: etree._Element, queue: list[Any], surfaces: SurfaceBatch) -> None:
+        """Queue the feature's records and drafts; each draft's geometry goes into ``surfaces``.
+
+        A ``FeatureRejected`` raised here rejects the rest of the feature. Drafts and their
+        geometries are always added together, so the batch's results stay aligned with them.
+        """
+        for item in self._read_feature(feature):
+            if isinstance(item, Draft):
+                if item.pending is None:
+                    raise TypeError("a draft from _read_feature must carry its geometry")
+                surfaces.add_area(item.pending)
+            queue.append(item)
+
+    def _flush(self, queue: list[Any], surfaces: SurfaceBatch) -> Iterator[Any]:
+        summary = self.summary
+        results = iter(surfaces.finish())
         for item in queue:
             if not isinstance(item, Draft):
-                yield item
+                if isinstance(item, RejectedFeature):
+                    summary.rejected.append(item)
+                else:
+                    yield item
                 continue
             result = next(results)
             if isinstance(result, FeatureRejected):
-                self.summary.rejected.append(RejectedFeature(item.label, item.line, str(result)))
+                summary.rejected.append(RejectedFeature(item.label, item.line, str(result)))
                 continue
-            self.summary.repaired += result.repaired
-            self.summary.axis_swapped += result.axis_swapped
-            self.summary.read += item.counts
+            if result.repaired or result.axis_swapped:
+                summary.repaired += result.repaired
+                summary.axis_swapped += result.axis_swapped
+            summary.read += item.counts
             yield item.build(result)
 
     def _pending_area(self, element: etree._Element | None) -> PendingArea:
         """Find and parse the surface geometry inside a property element."""
-        surface = self._geometry.find_surface(element) if element is not None else None
-        if surface is None:
+        if element is None:
             raise FeatureRejected("brak geometrii powierzchniowej")
-        return self._geometry.parse_area(surface)
+        return self._geometry.parse_property(element)
 
     def _label(self, feature: etree._Element) -> str:
         """How a rejected feature is named to the clerk: its gml:id, else its type."""

@@ -30,6 +30,14 @@ _EXTERIOR_TAGS = frozenset({"exterior", "outerBoundaryIs"})
 _INTERIOR_TAGS = frozenset({"interior", "innerBoundaryIs"})
 
 
+# Fully qualified tag names of the common simple case (one polygon, one ring, a posList), so
+# the hot path compares strings instead of splitting namespaces off every element.
+_POLYGON_TAGS = frozenset(f"{{{ns}}}Polygon" for ns in GML_NAMESPACES)
+_EXTERIOR_TAG_NAMES = frozenset(f"{{{ns}}}exterior" for ns in GML_NAMESPACES)
+_LINEAR_RING_TAGS = frozenset(f"{{{ns}}}LinearRing" for ns in GML_NAMESPACES)
+_POS_LIST_TAGS = frozenset(f"{{{ns}}}posList" for ns in GML_NAMESPACES)
+
+
 def local_name(element: etree._Element) -> str:
     tag = element.tag
     if not isinstance(tag, str):  # comments, processing instructions
@@ -48,7 +56,36 @@ def is_gml(element: etree._Element) -> bool:
     return namespace_of(element) in GML_NAMESPACES
 
 
-@dataclass(frozen=True, slots=True)
+def simple_outline(holder: etree._Element) -> tuple[str, str] | None:
+    """(srsName, posList text) when a property holds the usual parcel geometry, else None.
+
+    The usual geometry is one 2D ``gml:Polygon`` with an srsName and a single exterior
+    ``LinearRing`` given as a ``posList``; the checks compare full tag names (no namespace
+    splitting), because this runs once per parcel of a county export.
+    """
+    if len(holder) != 1:
+        return None
+    polygon = holder[0]
+    if (
+        polygon.tag not in _POLYGON_TAGS
+        or len(polygon) != 1
+        or polygon.get("srsDimension") not in (None, "2")
+    ):
+        return None
+    srs_name = polygon.get("srsName")
+    exterior = polygon[0]
+    if srs_name is None or exterior.tag not in _EXTERIOR_TAG_NAMES or len(exterior) != 1:
+        return None
+    ring = exterior[0]
+    if ring.tag not in _LINEAR_RING_TAGS or len(ring) != 1 or ring.get("srsDimension") is not None:
+        return None
+    pos_list = ring[0]
+    if pos_list.tag not in _POS_LIST_TAGS or pos_list.get("srsDimension") not in (None, "2"):
+        return None
+    return srs_name, pos_list.text or ""
+
+
+@dataclass(slots=True)  # not frozen: built once per feature, frozen costs several times more
 class ReadGeometry:
     geometry: AreaGeometry
     source_epsg: int
@@ -82,6 +119,28 @@ class GeometryReader:
             if is_gml(child) and local_name(child) in SURFACE_TYPES:
                 return child
         return None
+
+    def parse_property(self, holder: etree._Element) -> PendingArea:
+        """Raw rings of the surface inside a property element (e.g. ``egb:geometria``).
+
+        A single ``gml:Polygon`` with one exterior ``LinearRing``/``posList`` (nearly every
+        parcel) is read directly; anything else goes through the general reader.
+        """
+        outline = simple_outline(holder)
+        if outline is not None:
+            srs_name, text = outline
+            values = _numbers(text)
+            if values.size % 2:
+                raise FeatureRejected("niepełna para współrzędnych w pierścieniu")
+            if values.size < 6:
+                raise FeatureRejected("pierścień ma mniej niż trzy wierzchołki")
+            if not np.isfinite(values).all():
+                raise FeatureRejected("niepoprawne liczby we współrzędnych")
+            return PendingArea([[(values[0::2], values[1::2])]], parse_srs_name(srs_name))
+        surface = self.find_surface(holder)
+        if surface is None:
+            raise FeatureRejected("brak geometrii powierzchniowej")
+        return self.parse_area(surface)
 
     def read_area(self, geometry: etree._Element) -> ReadGeometry:
         """Read a surface geometry element, reproject it, check it is in Poland, repair it.
@@ -193,7 +252,7 @@ def build_area(polygons: list[list[RawRing]], source: SourceCrs) -> ReadGeometry
     area = _build(polygons, x, y)
     repaired = False
     if not area.is_valid:
-        area = _repair(area)
+        area = repair_area(area)
         repaired = True
     return ReadGeometry(area, source.epsg, repaired, swapped)
 
@@ -247,7 +306,7 @@ def finish_areas(pending: list[PendingArea]) -> list[ReadGeometry | FeatureRejec
                 results[i] = ReadGeometry(polygons[k], source.epsg, False, False)
             else:
                 try:
-                    results[i] = ReadGeometry(_repair(polygons[k]), source.epsg, True, False)
+                    results[i] = ReadGeometry(repair_area(polygons[k]), source.epsg, True, False)
                 except FeatureRejected as exc:
                     results[i] = exc
     return [r if r is not None else FeatureRejected("brak geometrii") for r in results]
@@ -358,7 +417,7 @@ def _build(polygons: list[list[RawRing]], x: np.ndarray, y: np.ndarray) -> AreaG
     return built[0] if len(built) == 1 else MultiPolygon(built)
 
 
-def _repair(geometry: BaseGeometry) -> AreaGeometry:
+def repair_area(geometry: BaseGeometry) -> AreaGeometry:
     fixed = shapely.make_valid(geometry)
     parts = [
         part

@@ -14,7 +14,6 @@ yielded before an exception belong to an unfinished batch: the store must roll t
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterator
 from functools import partial
 from pathlib import Path
@@ -22,6 +21,8 @@ from typing import Any
 
 from lxml import etree
 
+from clerk_app.integrations.egib import owners
+from clerk_app.integrations.egib.egib_parcels import EgibParcelReader, split_parcel_id
 from clerk_app.integrations.egib.errors import FeatureRejected, GmlImportError
 from clerk_app.integrations.egib.feature_reader import Draft, GmlFeatureReader
 from clerk_app.integrations.egib.geometry import ReadGeometry, local_name
@@ -32,6 +33,7 @@ from clerk_app.integrations.egib.gml_values import (
     children_by_name,
     descendant_text,
     first_of,
+    reference_key,
     text_of,
     to_float,
 )
@@ -40,21 +42,24 @@ from clerk_app.integrations.egib.records import (
     CadastralUnitRecord,
     LandUse,
     LandUseRecord,
+    OwnershipShareRecord,
     ParcelRecord,
     PrecinctRecord,
     RegisterUnitRecord,
+    SubjectAddressRecord,
+    SubjectRecord,
 )
+from clerk_app.integrations.egib.surface_batch import SurfaceBatch
 from clerk_app.integrations.egib.xml_stream import (
     MAX_FILE_BYTES,
     CancelCheck,
     ProgressCallback,
 )
 
+__all__ = ["EgibGmlReader", "WfsParcelReader", "reference_key", "split_parcel_id"]
+
 EGIB_2015_NAMESPACE = "urn:gugik:specyfikacje:gmlas:ewidencjaGruntowBudynkow:1.0"
 EGIB_2021_NAMESPACE_SUFFIX = "ewidencjaGruntowIBudynkow:1.0"
-
-_PARCEL_ID = re.compile(r"^(\d{6}_\d)\.(\d{1,4})(?:\.(AR_?\d+))?\.(.+)$", re.IGNORECASE)
-_VERSION_SUFFIX = re.compile(r"^\d{4}-\d{2}-\d{2}T")
 
 ReaderRecord = (
     ParcelRecord
@@ -63,37 +68,10 @@ ReaderRecord = (
     | RegisterUnitRecord
     | LandUseRecord
     | AddressRecord
+    | OwnershipShareRecord
+    | SubjectRecord
+    | SubjectAddressRecord
 )
-
-
-def reference_key(href: str) -> str:
-    """Normalise an xlink:href to the referenced object's local id (lokalnyId).
-
-    EGiB links come as IIP URNs (``urn:pzgik:id:PL.PZGiK.1385.EGiB:<lokalnyId>[:<version>]``),
-    as gml:ids (``PL.PZGiK.1004.EGiB_<lokalnyId>_<version>``) or as ``#gml-id``.
-    """
-    text = href.strip().removeprefix("#")
-    if text.lower().startswith("urn:pzgik:id:"):
-        rest = text[len("urn:pzgik:id:") :]
-        _namespace, _, local = rest.partition(":")
-        return local.partition(":")[0] or text
-    parts = text.split("_")
-    if len(parts) >= 3 and "." in parts[0]:
-        if _VERSION_SUFFIX.match(parts[-1]):
-            return "_".join(parts[1:-1])
-        return "_".join(parts[1:])
-    return text
-
-
-def split_parcel_id(parcel_id: str) -> tuple[str | None, str | None, str]:
-    """(precinct code WWPPGG_R.OOOO, sheet AR_n, number) of an id; legacy ids keep what they can."""
-    match = _PARCEL_ID.match(parcel_id.strip())
-    if match is None:
-        return None, None, parcel_id.rpartition(".")[2]
-    unit, precinct, sheet, number = match.groups()
-    if sheet is not None:
-        sheet = "AR_" + sheet[2:].lstrip("_")
-    return f"{unit}.{int(precinct):04d}", sheet, number
 
 
 def _object_key(feature: etree._Element, children: ChildMap) -> str:
@@ -148,6 +126,7 @@ class EgibGmlReader(GmlFeatureReader):
             max_bytes=max_bytes,
         )
         self._egib_namespace: str | None = None
+        self._parcels: EgibParcelReader | None = None
         # Precincts are few (hundreds per county), so keeping them costs no real memory.
         self._precinct_names: dict[str, str | None] = {}
 
@@ -174,19 +153,38 @@ class EgibGmlReader(GmlFeatureReader):
             line=feature.sourceline,
         )
 
+    def _take(self, feature: etree._Element, queue: list[Any], surfaces: SurfaceBatch) -> None:
+        parcels = self._parcels
+        if parcels is None:
+            parcels = self._start(feature)
+        if feature.tag == parcels.tag:
+            # The hot path: a parcel, read in one pass (see egib_parcels).
+            draft = parcels.read(feature, surfaces)
+            if draft is None:
+                self.summary.skipped_archival = parcels.archival
+            else:
+                queue.append(draft)
+            return
+        super()._take(feature, queue, surfaces)
+
+    def _start(self, feature: etree._Element) -> EgibParcelReader:
+        """Tell the schema from the first feature; set up the parcel reader for its namespace."""
+        self._detect_schema(feature)
+        self._parcels = EgibParcelReader(
+            self._egib_namespace or "",
+            self._geometry,
+            self._precinct_names,
+            self.summary.schema or "egib",
+        )
+        return self._parcels
+
     def _read_feature(self, feature: etree._Element) -> Iterator[ReaderRecord | Draft]:
-        if self._egib_namespace is None:
-            self._detect_schema(feature)
+        """The objects parcels link to, and owners (parcels themselves go through ``_take``)."""
         name = local_name(feature)
         if not name.startswith("EGB_"):
             return
         children = children_by_name(feature)
-        if name == "EGB_DzialkaEwidencyjna":
-            if text_of(first_of(children, "koniecWersjaObiekt")) is not None:
-                self.summary.skipped_archival += 1
-                return
-            yield self._parcel(feature, children)
-        elif name == "EGB_ObrebEwidencyjny":
+        if name == "EGB_ObrebEwidencyjny":
             code = text_of(first_of(children, "idObrebu"))
             if code:
                 key = _object_key(feature, children)
@@ -209,59 +207,32 @@ class EgibGmlReader(GmlFeatureReader):
                 yield RegisterUnitRecord(_object_key(feature, children), number)
         elif name == "EGB_AdresNieruchomosci":
             yield self._address(feature, children)
+        elif name in owners.SHARE_OBJECTS:
+            unit_href, subject_hrefs, share = owners.share_parts(
+                feature, children, owners.SHARE_OBJECTS[name]
+            )
+            if unit_href and subject_hrefs:
+                yield OwnershipShareRecord(
+                    _object_key(feature, children),
+                    reference_key(unit_href),
+                    tuple(reference_key(h) for h in subject_hrefs),
+                    share,
+                )
+        elif name in owners.SUBJECT_OBJECTS:
+            display, address_href, members = owners.subject_parts(name, feature, children)
+            yield SubjectRecord(
+                _object_key(feature, children),
+                display,
+                reference_key(address_href) if address_href else None,
+                owners.inline_address(feature),
+                tuple(reference_key(h) for h in members),
+            )
+        elif name in owners.ADDRESS_OBJECTS:
+            yield SubjectAddressRecord(_object_key(feature, children), owners.address_text(feature))
         elif "OFU" in children:
             land_use = self._land_use(children)
             if land_use is not None:
                 yield LandUseRecord(_object_key(feature, children), land_use)
-
-    def _parcel(self, feature: etree._Element, children: ChildMap) -> Draft:
-        parcel_id = text_of(first_of(children, "idDzialki"))
-        if parcel_id is None:
-            raise FeatureRejected("brak identyfikatora działki (idDzialki)")
-        precinct_code, sheet, number = split_parcel_id(parcel_id)
-        if not number:
-            raise FeatureRejected(f"niepoprawny identyfikator działki „{parcel_id}”")
-        pending = self._pending_area(first_of(children, "geometria"))
-        land_uses: list[LandUse] = []
-        land_use_refs: list[str] = []
-        for element in children.get("klasouzytek", []) + children.get(
-            "klasouzytekWGranicachDzialki", []
-        ):
-            href = element.get(XLINK_HREF)
-            if href:
-                land_use_refs.append(reference_key(href))
-                continue
-            for inline in element:
-                land_use = self._land_use(children_by_name(inline))
-                if land_use is not None:
-                    land_uses.append(land_use)
-        precinct_ref = self._href(children, "lokalizacjaDzialki", "lokalizacjaDzialki2")
-        register = first_of(children, "JRG2", "JRG")
-        build = partial(
-            _parcel_record,
-            parcel_id=parcel_id,
-            number=number,
-            source=self.summary.schema or "egib",
-            line=feature.sourceline or 0,
-            precinct_code=precinct_code,
-            precinct_name=self._precinct_names.get(precinct_ref) if precinct_ref else None,
-            sheet=sheet,
-            area_ha=area_ha_of(first_of(children, "poleEwidencyjne", "powierzchniaEwidencyjna")),
-            land_uses=tuple(land_uses),
-            land_use_refs=tuple(land_use_refs),
-            address_refs=tuple(
-                reference_key(e.get(XLINK_HREF, ""))
-                for e in children.get("adresDzialki", [])
-                if e.get(XLINK_HREF)
-            ),
-            precinct_ref=precinct_ref,
-            register_unit_ref=self._href(children, "JRG2", "JRG"),
-            register_unit=descendant_text(register, "idJednostkiRejestrowej"),
-            land_register_number=text_of(first_of(children, "numerKW")),
-            local_id=descendant_text(first_of(children, "idIIP"), "lokalnyId"),
-            version_id=descendant_text(first_of(children, "idIIP"), "wersjaId"),
-        )
-        return Draft(pending, build, parcel_id, feature.sourceline or 0)
 
     @staticmethod
     def _href(children: ChildMap, *names: str) -> str | None:

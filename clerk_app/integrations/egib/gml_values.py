@@ -1,6 +1,8 @@
-"""Small readers for GML property values (text, numbers, areas, child lookup by local name)."""
+"""Small readers for GML property values (text, numbers, areas, links, child lookup by name)."""
 
 from __future__ import annotations
+
+import re
 
 from lxml import etree
 
@@ -11,20 +13,53 @@ XSI_NIL = "{http://www.w3.org/2001/XMLSchema-instance}nil"
 ChildMap = dict[str, list[etree._Element]]
 
 
+_VERSION_SUFFIX = re.compile(r"^\d{4}-\d{2}-\d{2}T")
+
+
 def text_of(element: etree._Element | None) -> str | None:
-    if element is None or element.get(XSI_NIL) == "true":
+    """The stripped text; None when empty or xsi:nil (nil checked last: empty is the usual)."""
+    if element is None:
         return None
-    value = (element.text or "").strip()
-    return value or None
+    value = element.text
+    if not value:
+        return None
+    value = value.strip()
+    if not value or element.get(XSI_NIL) == "true":
+        return None
+    return value
 
 
 def to_float(value: str | None) -> float | None:
+    """A number written with a decimal point or comma (and maybe spaces); None if it is not."""
     if value is None:
         return None
+    try:
+        return float(value)
+    except ValueError:
+        pass
     try:
         return float(value.replace(",", ".").replace(" ", ""))
     except ValueError:
         return None
+
+
+def reference_key(href: str) -> str:
+    """Normalise an xlink:href to the referenced object's local id (lokalnyId).
+
+    EGiB links come as IIP URNs (``urn:pzgik:id:PL.PZGiK.1385.EGiB:<lokalnyId>[:<version>]``),
+    as gml:ids (``PL.PZGiK.1004.EGiB_<lokalnyId>_<version>``) or as ``#gml-id``.
+    """
+    text = href.strip().removeprefix("#")
+    if text.lower().startswith("urn:pzgik:id:"):
+        rest = text[len("urn:pzgik:id:") :]
+        _namespace, _, local = rest.partition(":")
+        return local.partition(":")[0] or text
+    parts = text.split("_")
+    if len(parts) >= 3 and "." in parts[0]:
+        if _VERSION_SUFFIX.match(parts[-1]):
+            return "_".join(parts[1:-1])
+        return "_".join(parts[1:])
+    return text
 
 
 def area_ha_of(element: etree._Element | None) -> float | None:

@@ -15,7 +15,7 @@ from typing import BinaryIO
 from lxml import etree
 
 from clerk_app.integrations.egib.errors import GmlImportError, ImportCancelled
-from clerk_app.integrations.egib.geometry import GML_NAMESPACES, local_name, namespace_of
+from clerk_app.integrations.egib.geometry import GML_NAMESPACES, local_name
 
 ProgressCallback = Callable[[int, int], None]
 CancelCheck = Callable[[], bool]
@@ -32,6 +32,7 @@ _WRAPPER_NAMESPACES = GML_NAMESPACES | {
     "http://www.opengis.net/wfs",
 }
 _PLURAL_WRAPPER = "featureMembers"
+_WRAPPER_TAGS = frozenset(f"{{{ns}}}{name}" for ns in _WRAPPER_NAMESPACES for name in _WRAPPERS)
 
 
 class _GuardedReader:
@@ -174,23 +175,25 @@ class FeatureStream:
                 if not checked_root:
                     self._check_root(element)
                     checked_root = True
-                name = local_name(element)
+                tag = element.tag
                 parent = element.getparent()
-                if name == "Envelope":
-                    if self.envelope_srs_name is None and element.get("srsName"):
-                        self.envelope_srs_name = element.get("srsName")
-                    continue
-                if plural:
+                if plural or tag not in _WRAPPER_TAGS:
+                    # The rare cases; the usual featureMember is matched by its full tag.
+                    name = local_name(element)
+                    if name == "Envelope":
+                        if self.envelope_srs_name is None and element.get("srsName"):
+                            self.envelope_srs_name = element.get("srsName")
+                        continue
+                    if not plural:
+                        continue
                     if parent is None or local_name(parent) not in (_PLURAL_WRAPPER, *_WRAPPERS):
                         continue
                     feature, holder = element, parent
                 else:
-                    if name not in _WRAPPERS or namespace_of(element) not in _WRAPPER_NAMESPACES:
+                    # Comments and PIs are removed by the parser: the first child is the feature.
+                    if not len(element):
                         continue
-                    feature = next((c for c in element if isinstance(c.tag, str)), None)
-                    holder = parent
-                    if feature is None:
-                        continue
+                    feature, holder = element[0], parent
                 reader.last_feature_at = reader.bytes_read
                 yield feature
                 # Free what has been processed: the feature (or its wrapper) and earlier siblings.
