@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import argparse
-import getpass
 import sys
 import time
 from typing import TYPE_CHECKING, Any
@@ -40,6 +39,11 @@ def add_commands(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-
     imp.add_argument(
         "--geojson-epsg", type=int, default=4326, help="EPSG pliku GeoJSON bez opisu układu"
     )
+    imp.add_argument(
+        "--owners",
+        action="store_true",
+        help="importuj także właścicieli z pliku EGiB (dane osobowe; wymaga uprawnień)",
+    )
     _user_flag(imp)
     json_flag(imp)
     imp.set_defaults(handler=cmd_parcels_import)
@@ -73,28 +77,15 @@ def add_commands(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-
 
 
 def _user_flag(p: argparse.ArgumentParser) -> None:
-    p.add_argument(
-        "--user", help="login użytkownika na serwerze bazy (hasło czytane ze standardowego wejścia)"
-    )
+    from clerk_app.cli import user_flag
 
-
-def _read_password(prompt: str) -> str:
-    if not sys.stdin.isatty():
-        return sys.stdin.readline().rstrip("\n")
-    return getpass.getpass(prompt)
+    user_flag(p)  # also accepted after the subcommand, as before
 
 
 def _actor(ctx: AppContext, args: argparse.Namespace) -> CurrentUser:
-    from clerk_app.services.users import UserService
+    from clerk_app.cli import acting_user
 
-    users = UserService(ctx.db)
-    if ctx.settings.is_embedded and not args.user:
-        return users.os_account_user()
-    if not args.user:
-        raise ClerkError(
-            "Na współdzielonej bazie podaj --user LOGIN (hasło na standardowym wejściu)."
-        )
-    return users.sign_in(args.user, _read_password("Hasło: "))
+    return acting_user(ctx, args)
 
 
 def _open(settings: Settings) -> AppContext:
@@ -124,6 +115,7 @@ def cmd_parcels_import(args: argparse.Namespace, settings: Settings) -> int:
                     srs_name=args.srs_name,
                     geojson_epsg=args.geojson_epsg,
                     progress=progress,
+                    owners=args.owners,
                 )
             except ImportFailed as exc:
                 failed += 1
@@ -209,7 +201,8 @@ def cmd_parcels_show(args: argparse.Namespace, settings: Settings) -> int:
         lines.append(f"  jednostka rejestrowa: {sens['register_unit'] or '—'}")
         lines.append(f"  księga wieczysta: {sens['land_register_no'] or '—'}")
         for owner in sens["owners"]:
-            lines.append(f"  właściciel: {owner['name']} {owner['share']}")
+            where = f" — {owner['address']}" if owner["address"] else ""
+            lines.append(f"  właściciel: {owner['name']} {owner['share']}".rstrip() + where)
     emit(args, data, "\n".join(lines))
     return 0
 

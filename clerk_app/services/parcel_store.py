@@ -646,14 +646,25 @@ class ParcelStore:
                     .order_by(ParcelOwner.id)
                 )
             )
+            # Owners are personal data: their view is logged as such (like a PESEL shown).
             audit.record(
                 session,
                 user,
-                "parcel_sensitive_view",
+                "view_personal_data" if owners else "parcel_sensitive_view",
                 "parcel",
                 canonical,
-                summary=f"Wgląd w dane wrażliwe działki {canonical}",
-                details={"owners": len(owners), "land_register_no": bool(parcel.land_register_no)},
+                summary=(
+                    f"wgląd we właścicieli działki {canonical}"
+                    if owners
+                    else f"Wgląd w dane wrażliwe działki {canonical}"
+                ),
+                details={
+                    "fields": ["owners", "register_unit", "land_register_no"]
+                    if owners
+                    else ["register_unit", "land_register_no"],
+                    "owners": len(owners),
+                    "land_register_no": bool(parcel.land_register_no),
+                },
             )
             return SensitiveDetails(
                 canonical, parcel.register_unit, parcel.land_register_no, owners

@@ -60,6 +60,7 @@ _FIELDS = (
     "zones",
     "source",
     "sensitive",
+    "owners",
 )
 
 
@@ -210,6 +211,7 @@ class ParcelLookupWidget(QWidget):
             "zones": self.tr("Plan zones:"),
             "source": self.tr("Source:"),
             "sensitive": self.tr("Register data:"),
+            "owners": self.tr("Owners:"),
         }
         for key, text in names.items():
             self._field_labels[key].setText(text)
@@ -324,6 +326,7 @@ class ParcelLookupWidget(QWidget):
         v["sensitive"].setText(
             self.tr("stored (shown on request, logged)") if data.details.has_sensitive else "—"
         )
+        v["owners"].setText("—")
         self.map_view.show_map(data)
         self._update_buttons()
         self.parcel_shown.emit(s.parcel_id)
@@ -393,8 +396,12 @@ class ParcelLookupWidget(QWidget):
             self.tr("register unit {0}").format(data.register_unit or "—"),
             self.tr("land register {0}").format(data.land_register_no or "—"),
         ]
-        parts += [f"{o.name} {o.share}".strip() for o in data.owners]
         self.values["sensitive"].setText("; ".join(parts))
+        # One owner per line: name, share, address (as far as the register export gave it).
+        self.values["owners"].setText(
+            "\n".join(", ".join(p for p in (o.name, o.share, o.address) if p) for o in data.owners)
+            or self.tr("none stored")
+        )
 
     # -- online --------------------------------------------------------------------------
 
