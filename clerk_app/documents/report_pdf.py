@@ -11,6 +11,7 @@ title, author, subject and keywords.
 from __future__ import annotations
 
 import io
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 from xml.sax.saxutils import escape
@@ -22,10 +23,12 @@ from reportlab.lib import colors
 from reportlab.lib.pagesizes import A4, landscape
 from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import mm
+from reportlab.lib.utils import simpleSplit
 from reportlab.pdfbase.pdfmetrics import stringWidth
 from reportlab.pdfgen.canvas import Canvas
 from reportlab.platypus import (
     CondPageBreak,
+    Flowable,
     KeepTogether,
     LongTable,
     Paragraph,
@@ -55,6 +58,8 @@ SERIES_COLORS = (
     colors.HexColor("#a23c3c"),
 )
 HEADER_BG = colors.HexColor("#e6e6e6")
+# Rows handed to platypus at a time: more than a page holds (a row is >= 13.5 pt high).
+WINDOW_ROWS = 64
 TOTAL_BG = colors.HexColor("#f2f2f2")
 
 
@@ -164,32 +169,92 @@ def _nice_step(maximum: float) -> float:
     return float(int(maximum / 8) or 1)
 
 
+def _wrapped(text: str, font: str, room: float) -> str:
+    """``text`` broken into lines that fit ``room`` (a word too long for the cell, such
+    as a long case sign, is cut between characters), for the table to draw as a plain
+    string: Paragraph cells are re-wrapped at every page split, several times slower."""
+    lines: list[str] = []
+    for part in text.split("\n"):
+        for line in simpleSplit(part, font, FONT_SIZE, room) or [""]:
+            while len(line) > 1 and stringWidth(line, font, FONT_SIZE) > room:
+                cut = len(line) - 1
+                while cut > 1 and stringWidth(line[:cut], font, FONT_SIZE) > room:
+                    cut -= 1
+                lines.append(line[:cut])
+                line = line[cut:]
+            lines.append(line)
+    return "\n".join(lines)
+
+
+class _PagedTable(Flowable):
+    """A long table handed to platypus a window of rows at a time.
+
+    Every page split of one LongTable costs time in proportion to ALL the rows left
+    (quadratic: 11 s for 12,000 rows, 6 s windowed); a window of a little more rows
+    than any page holds keeps each split small and the report linear in its rows.
+    """
+
+    def __init__(
+        self,
+        rows: list[list[Any]],
+        make: Callable[[list[list[Any]], bool], LongTable],
+        has_totals: bool,
+    ) -> None:
+        super().__init__()
+        self._rows = rows
+        self._make = make
+        self._has_totals = has_totals
+        self._last_window = len(rows) <= WINDOW_ROWS
+        self._table = make(rows[:WINDOW_ROWS], has_totals and self._last_window)
+
+    def wrap(self, availWidth: float, availHeight: float) -> tuple[float, float]:
+        width, height = self._table.wrap(availWidth, availHeight)
+        if not self._last_window:
+            height = max(height, availHeight + 1)  # more rows follow: never "fits"
+        self.width, self.height = width, height
+        return width, height
+
+    def split(self, availWidth: float, availHeight: float) -> list[Flowable]:
+        parts: list[Flowable] = self._table.split(availWidth, availHeight)
+        if self._last_window or not parts:
+            return parts
+        used = parts[0]._nrows - 1  # the rows on this page, less the header row
+        if used <= 0:
+            return []
+        return [parts[0], _PagedTable(self._rows[used:], self._make, self._has_totals)]
+
+    def draw(self) -> None:
+        self._table.drawOn(self.canv, 0, 0)
+
+
 def _table(
     report: ReportData, section: Section, widths: list[float], styles: dict[str, ParagraphStyle]
-) -> LongTable:
+) -> Flowable:
     kinds = [c.kind for c in report.columns]
     numeric = [k in (ColumnKind.INT, ColumnKind.DECIMAL) for k in kinds]
-    data: list[list[Any]] = [[_para(c.header, styles["head"]) for c in report.columns]]
+    # The header row repeats on every page: plain bold strings there too.
+    header = [
+        _wrapped(c.header, FONT_BOLD, w - 2 * CELL_PADDING)
+        for c, w in zip(report.columns, widths, strict=True)
+    ]
 
-    def cells(row: Row, style: ParagraphStyle, font: str) -> list[Any]:
-        out: list[Any] = []
+    def cells(row: Row, font: str) -> list[str]:
+        out: list[str] = []
         for value, kind, width in zip(row, kinds, widths, strict=True):
             text = format_cell(value, kind)
-            # Short texts stay plain strings (fast); longer ones wrap as paragraphs.
-            if "\n" in text or stringWidth(text, font, FONT_SIZE) > width - 2 * CELL_PADDING:
-                out.append(_para(text, style))
-            else:
-                out.append(text)
+            room = width - 2 * CELL_PADDING
+            fits = "\n" not in text and stringWidth(text, font, FONT_SIZE) <= room
+            out.append(text if fits else _wrapped(text, font, room))
         return out
 
-    for row in section.rows:
-        data.append(cells(row, styles["cell"], FONT_REGULAR))
+    body: list[list[Any]] = [cells(row, FONT_REGULAR) for row in section.rows]
     if section.totals is not None:
-        data.append(cells(section.totals, styles["total"], FONT_BOLD))
-    table = LongTable(data, colWidths=widths, repeatRows=1)
+        body.append(cells(section.totals, FONT_BOLD))
     commands: list[tuple[Any, ...]] = [
         ("FONT", (0, 0), (-1, -1), FONT_REGULAR, FONT_SIZE),
+        ("LEADING", (0, 0), (-1, -1), 10),  # as the cell paragraphs' leading
         ("GRID", (0, 0), (-1, -1), 0.4, colors.black),
+        ("FONT", (0, 0), (-1, 0), FONT_BOLD, FONT_SIZE),
         ("BACKGROUND", (0, 0), (-1, 0), HEADER_BG),
         ("VALIGN", (0, 0), (-1, -1), "TOP"),
         ("LEFTPADDING", (0, 0), (-1, -1), CELL_PADDING),
@@ -200,13 +265,17 @@ def _table(
     for col, is_number in enumerate(numeric):
         if is_number:
             commands.append(("ALIGN", (col, 1), (col, -1), "RIGHT"))
-    if section.totals is not None:
-        commands += [
-            ("FONT", (0, -1), (-1, -1), FONT_BOLD, FONT_SIZE),
-            ("BACKGROUND", (0, -1), (-1, -1), TOTAL_BG),
-        ]
-    table.setStyle(TableStyle(commands))
-    return table
+    totals_style = [
+        ("FONT", (0, -1), (-1, -1), FONT_BOLD, FONT_SIZE),
+        ("BACKGROUND", (0, -1), (-1, -1), TOTAL_BG),
+    ]
+
+    def make(rows: list[list[Any]], with_totals: bool) -> LongTable:
+        table = LongTable([header, *rows], colWidths=widths, repeatRows=1)
+        table.setStyle(TableStyle(commands + totals_style if with_totals else commands))
+        return table
+
+    return _PagedTable(body, make, section.totals is not None)
 
 
 def column_widths(report: ReportData, content_width: float) -> list[float]:

@@ -55,8 +55,9 @@ import operator
 import re
 from collections.abc import Callable, Collection, Mapping, Sized
 from dataclasses import dataclass, field
+from functools import lru_cache
 from pathlib import Path
-from types import TracebackType
+from types import MappingProxyType, TracebackType
 from typing import Any
 
 from jinja2 import (
@@ -384,6 +385,13 @@ def _render_section(template_name: str, section: _Section, data: Mapping[str, An
 
 def parse_template(text: str, source_name: str = "szablon") -> LetterTemplate:
     """Parse and compile template text; ``source_name`` names it in error messages."""
+    return _parse_template(text, source_name)
+
+
+# Compiling the Jinja sections is a third of a one-page letter's time and the result
+# depends on the text alone (the template is immutable): a mail merge compiles once.
+@lru_cache(maxsize=64)
+def _parse_template(text: str, source_name: str) -> LetterTemplate:
     if len(text) > MAX_TEMPLATE_CHARS:
         raise TemplateError(
             source_name, f"szablon jest za duży (ponad {MAX_TEMPLATE_CHARS} znaków)"
@@ -443,7 +451,7 @@ def parse_template(text: str, source_name: str = "szablon") -> LetterTemplate:
         required=required,
         description=header.get("description", ("", 0))[0],
         required_line=required_line or None,
-        sections=sections,
+        sections=MappingProxyType(sections),  # read-only: the cache shares it
     )
 
 

@@ -7,6 +7,7 @@ import csv
 import io
 import re
 import zipfile
+from dataclasses import replace
 from datetime import UTC, date, datetime
 from pathlib import Path
 
@@ -177,3 +178,27 @@ def test_files_are_written_by_suffix(tmp_path: Path) -> None:
     with pytest.raises(ReportWriteError, match=r"nieobsługiwany format „\.txt”"):
         write_report(report, tmp_path / "a.txt")
     assert not (tmp_path / "a.txt").exists()
+
+
+def test_a_long_report_prints_every_row_once_in_order_with_the_totals_last() -> None:
+    # More rows than one window of the paged table: the windows must join seamlessly.
+    report = _report(rows=700, chart=False)
+    pages = _pages(render_report_pdf(report, "Urząd"))
+    assert len(pages) >= 15
+    signs = [int(n) for text in pages for n in re.findall(r"UA\.6727\.(\d+)\.2026", text)]
+    assert signs == list(range(1, 701))
+    assert all("Znak sprawy" in text for text in pages)
+    total = sum(1234 + i for i in range(1, 701))
+    assert [i for i, text in enumerate(pages) if "Razem" in text] == [len(pages) - 1]
+    assert f"{total:,}".replace(",", " ") in pages[-1]
+
+
+def test_a_word_too_long_for_its_cell_is_cut_not_lost() -> None:
+    sign = "UA.6727.123456789.2026/ŻÓŁĆ/" + "Ł" * 40
+    report = _report(rows=3, chart=False)
+    first = report.sections[0]
+    rows = ((sign, *first.rows[0][1:]), *first.rows[1:])
+    report = replace(report, sections=(replace(first, rows=rows),))
+    text = _pages(render_report_pdf(report))[0]
+    assert sign in text.replace("\n", "")
+    assert sign not in text  # it did not fit on one line of its column
