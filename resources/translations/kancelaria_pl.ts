@@ -1436,6 +1436,13 @@ Szczegóły są w pliku dziennika:
     </message>
 </context>
 <context>
+    <name>PdfPreviewDialog</name>
+    <message>
+        <source>Print preview – {0}</source>
+        <translation>Podgląd wydruku – {0}</translation>
+    </message>
+</context>
+<context>
     <name>RegisterPage</name>
     <message>
         <source>Register</source>
@@ -1601,6 +1608,18 @@ Szczegóły są w pliku dziennika:
         <translation>Zapisz raport</translation>
     </message>
     <message>
+        <source>Preparing the print preview…</source>
+        <translation>Przygotowanie podglądu wydruku…</translation>
+    </message>
+    <message>
+        <source>The PDF cannot be shown: {0}</source>
+        <translation>Nie można wyświetlić pliku PDF: {0}</translation>
+    </message>
+    <message>
+        <source>Print preview: {0} – pages: {1}.</source>
+        <translation>Podgląd wydruku: {0} – stron: {1}.</translation>
+    </message>
+    <message>
         <source>Reports</source>
         <translation>Raporty</translation>
     </message>
@@ -1639,6 +1658,10 @@ Szczegóły są w pliku dziennika:
     <message>
         <source>Open PDF</source>
         <translation>Otwórz PDF</translation>
+    </message>
+    <message>
+        <source>Preview and print…</source>
+        <translation>Podgląd i drukowanie…</translation>
     </message>
     <message>
         <source>Save PDF…</source>

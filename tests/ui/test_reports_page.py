@@ -8,8 +8,11 @@ from datetime import UTC, date, datetime
 from pathlib import Path
 
 import pytest
+from pypdf import PdfReader
 from PySide6.QtCore import QDate, Qt, QThreadPool
-from PySide6.QtWidgets import QProgressDialog, QPushButton
+from PySide6.QtGui import QImage
+from PySide6.QtPrintSupport import QPrinter
+from PySide6.QtWidgets import QApplication, QProgressDialog, QPushButton
 from pytestqt.qtbot import QtBot
 from sqlalchemy import select
 
@@ -35,6 +38,7 @@ from clerk_app.services.reports import (
     Section,
 )
 from clerk_app.services.users import UserService
+from clerk_app.ui.dialogs.pdf_preview_dialog import PdfPreviewDialog
 from clerk_app.ui.pages.reports_page import ReportsPage
 
 TODAY = date(2026, 6, 15)
@@ -191,3 +195,93 @@ def test_progress_appears_after_half_a_second_and_cancel_stops(qtbot: QtBot) -> 
         qtbot.mouseClick(cancel, Qt.MouseButton.LeftButton)
     assert shown.args == ["Przygotowanie raportu przerwano."]
     assert widget.report is None
+
+
+def add_cases(ctx: AppContext, count: int) -> None:
+    """``count`` more cases of UA / 6727 in 2026: a case list several pages long."""
+    with ctx.db.session(write=True) as s:
+        unit = s.scalar(select(OrgUnit).where(OrgUnit.symbol == "UA"))
+        jrwa = s.scalar(select(JrwaClass).where(JrwaClass.symbol == "6727"))
+        assert unit is not None and jrwa is not None
+        s.add_all(
+            Case(
+                sign=f"UA.6727.{no}.2026",
+                unit_id=unit.id,
+                jrwa_class_id=jrwa.id,
+                year=2026,
+                seq_no=no,
+                title=f"Wypis i wyrys – działka {no}/3, obręb Żółkiewka",
+                opened_on=date(2026, 4, 2),
+            )
+            for no in range(2, count + 2)
+        )
+
+
+def dark_share(image: QImage) -> float:
+    """Share of pixels that are clearly not paper-white (text, table lines)."""
+    gray = image.convertToFormat(QImage.Format.Format_Grayscale8)
+    width, height, stride = gray.width(), gray.height(), gray.bytesPerLine()
+    pixels = bytes(gray.constBits())
+    dark = sum(
+        1 for row in range(height) for value in pixels[row * stride : row * stride + width]
+        if value < 128
+    )  # fmt: skip
+    return dark / (width * height)
+
+
+def test_a_report_is_previewed_and_printed_page_for_page(
+    ctx: AppContext, page: ReportsPage, qtbot: QtBot, tmp_path: Path
+) -> None:
+    add_cases(ctx, 150)
+    page.select_report("case-list")
+    page.year_spin.setValue(2026)
+    assert not page.print_button.isEnabled()  # nothing built yet
+    with qtbot.waitSignal(page.report_ready, timeout=20000):
+        page.build_button.click()
+    assert page.print_button.isEnabled()
+
+    with qtbot.waitSignal(page.preview_shown, timeout=30000) as shown:
+        qtbot.mouseClick(page.print_button, Qt.MouseButton.LeftButton)
+    dialog = shown.args[0]
+    assert isinstance(dialog, PdfPreviewDialog) and dialog is page.preview_dialog
+    assert dialog.isVisible() and "Spis spraw" in dialog.windowTitle()
+    report = page.report
+    assert report is not None
+    # The preview holds the whole report PDF: several pages, each with print on it.
+    built = PdfReader(page._temp_pdf(report))
+    pages = dialog.page_count
+    assert pages == len(built.pages) >= 3
+    assert dialog.preview.page_label.text() == f"Page 1 of {pages}"
+    assert "UA.6727.151.2026" in built.pages[-1].extract_text()
+    for index in range(pages):
+        assert dark_share(dialog.preview.page_image(index, dpi=48)) > 0.002
+    assert f"pages: {pages}" in page.status.text()
+
+    # Print…: the clerk "chooses" a PDF-file printer in the print dialog.
+    target = tmp_path / "wydruk.pdf"
+
+    def file_printer() -> QPrinter:
+        printer = QPrinter(QPrinter.PrinterMode.ScreenResolution)
+        printer.setOutputFormat(QPrinter.OutputFormat.PdfFormat)
+        printer.setOutputFileName(str(target))
+        return printer
+
+    dialog.preview.ask_printer = file_printer  # type: ignore[method-assign]
+    qtbot.mouseClick(dialog.preview.print_button, Qt.MouseButton.LeftButton)
+    printed = PdfReader(target)
+    assert len(printed.pages) == pages
+    assert all(sheet.images for sheet in printed.pages)  # each sheet carries its page
+
+    # A second preview replaces the first window instead of piling them up.
+    with qtbot.waitSignal(page.preview_shown, timeout=30000) as again:
+        page.print_button.click()
+    assert again.args[0] is page.preview_dialog and again.args[0] is not dialog
+    qtbot.waitUntil(lambda: not dialog.isVisible())
+    dialog.buttons.rejected.emit()
+    assert page.preview_dialog is not None
+
+
+def test_the_preview_button_speaks_polish(
+    page: ReportsPage, polish: QApplication, qtbot: QtBot
+) -> None:
+    assert page.print_button.text() == "Podgląd i drukowanie…"

@@ -1,5 +1,6 @@
 """Reports: choose a report and its parameters, build it in the background, preview
-the table, then open the PDF or save it as PDF, CSV or XLSX.
+the table, then open the PDF, preview and print it in the app, or save it as PDF,
+CSV or XLSX.
 
 The page talks only to ``ReportService`` (plain dataclasses back); building and
 saving run as background jobs (``clerk_app.ui.workers.Job``) whose progress
@@ -38,6 +39,8 @@ from PySide6.QtWidgets import (
 from clerk_app.documents.report_export import format_cell, write_report
 from clerk_app.services.reports import Param, ReportData, ReportParams, ReportService
 from clerk_app.services.reports.base import ColumnKind
+from clerk_app.ui.dialogs.pdf_preview_dialog import PdfPreviewDialog
+from clerk_app.ui.pdf_preview import PdfError
 from clerk_app.ui.workers import Job
 
 PREVIEW_ROWS = 500
@@ -63,6 +66,7 @@ class ReportsPage(QWidget):
     report_ready = Signal(object)  # ReportData
     saved = Signal(str)  # path of the written file
     message = Signal(str)  # what the status line says (errors too)
+    preview_shown = Signal(object)  # the PdfPreviewDialog, once its pages are loaded
 
     def __init__(
         self,
@@ -83,6 +87,7 @@ class ReportsPage(QWidget):
         self.job: Job | None = None
         self._office: str | None = None
         self._temp_dir: Path | None = None
+        self.preview_dialog: PdfPreviewDialog | None = None
 
         self._heading = QLabel()
         self._heading.setStyleSheet("font-size: 18pt; font-weight: 600;")
@@ -137,6 +142,8 @@ class ReportsPage(QWidget):
         self.build_button.setObjectName("buildReport")
         self.build_button.setDefault(True)
         self.open_button = QPushButton()
+        self.print_button = QPushButton()
+        self.print_button.setObjectName("printReport")
         self.pdf_button = QPushButton()
         self.csv_button = QPushButton()
         self.xlsx_button = QPushButton()
@@ -144,6 +151,7 @@ class ReportsPage(QWidget):
         for button in (
             self.build_button,
             self.open_button,
+            self.print_button,
             self.pdf_button,
             self.csv_button,
             self.xlsx_button,
@@ -175,6 +183,7 @@ class ReportsPage(QWidget):
         self.report_list.currentRowChanged.connect(self._on_report_changed)
         self.build_button.clicked.connect(self.build)
         self.open_button.clicked.connect(self.open_pdf)
+        self.print_button.clicked.connect(self.preview_pdf)
         self.pdf_button.clicked.connect(lambda: self._ask_and_save(".pdf"))
         self.csv_button.clicked.connect(lambda: self._ask_and_save(".csv"))
         self.xlsx_button.clicked.connect(lambda: self._ask_and_save(".xlsx"))
@@ -275,7 +284,13 @@ class ReportsPage(QWidget):
     def _set_result(self, report: ReportData | None) -> None:
         self.report = report
         self.status.setStyleSheet("")
-        for button in (self.open_button, self.pdf_button, self.csv_button, self.xlsx_button):
+        for button in (
+            self.open_button,
+            self.print_button,
+            self.pdf_button,
+            self.csv_button,
+            self.xlsx_button,
+        ):
             button.setEnabled(report is not None)
         self.preview.clear()
         if report is None:
@@ -349,20 +364,57 @@ class ReportsPage(QWidget):
             target = Path(path)
             self.save_to(target if target.suffix.lower() == suffix else target.with_suffix(suffix))
 
+    def _temp_pdf(self, report: ReportData) -> Path:
+        if self._temp_dir is None:
+            self._temp_dir = Path(tempfile.mkdtemp(prefix="kancelaria-raporty-"))
+            # The viewer may still hold the file; remove the folder when the page goes.
+            self.destroyed.connect(partial(shutil.rmtree, self._temp_dir, True))
+        return self._temp_dir / f"{report.name}-{self._today:%Y-%m-%d}.pdf"
+
     @Slot()
     def open_pdf(self) -> None:
         """Write the PDF to a temporary file and open it in the system's PDF viewer."""
         if self.report is None:
             return
-        if self._temp_dir is None:
-            self._temp_dir = Path(tempfile.mkdtemp(prefix="kancelaria-raporty-"))
-            # The viewer may still hold the file; remove the folder when the page goes.
-            self.destroyed.connect(partial(shutil.rmtree, self._temp_dir, True))
-        target = self._temp_dir / f"{self.report.name}-{self._today:%Y-%m-%d}.pdf"
-        self.save_to(target)
+        self.save_to(self._temp_pdf(self.report))
         job = self.job
         if job is not None:
             job.finished.connect(lambda result: self._open_file(Path(str(result))))
+
+    @Slot()
+    def preview_pdf(self) -> None:
+        """Build the PDF into a temporary file in the background, then show it with Print…"""
+        report = self.report
+        if report is None or (self.job is not None and not self.job.done):
+            return
+        office = self._office_name()
+        target = self._temp_pdf(report)
+
+        def work(progress: Callable[[int, int], None], cancelled: Callable[[], bool]) -> object:
+            return write_report(report, target, office)
+
+        self._start(work, self.tr("Preparing the print preview…"), self._on_preview_ready)
+
+    @Slot(object)
+    def _on_preview_ready(self, result: object) -> None:
+        self.build_button.setEnabled(True)
+        report = self.report
+        if report is None:
+            return
+        try:
+            dialog = PdfPreviewDialog(Path(str(result)), report.title, self)
+        except (OSError, PdfError) as exc:
+            self._on_failed(self.tr("The PDF cannot be shown: {0}").format(str(exc)))
+            return
+        if self.preview_dialog is not None:
+            self.preview_dialog.close()
+            self.preview_dialog.deleteLater()
+        self.preview_dialog = dialog
+        dialog.show()
+        self.message.emit(
+            self.tr("Print preview: {0} – pages: {1}.").format(report.title, dialog.page_count)
+        )
+        self.preview_shown.emit(dialog)
 
     # -- language --
 
@@ -381,6 +433,7 @@ class ReportsPage(QWidget):
         self.jrwa_edit.setPlaceholderText(self.tr("e.g. 6727; complaints: 0150,0152"))
         self.build_button.setText(self.tr("Prepare report"))
         self.open_button.setText(self.tr("Open PDF"))
+        self.print_button.setText(self.tr("Preview and print…"))
         self.pdf_button.setText(self.tr("Save PDF…"))
         self.csv_button.setText(self.tr("Save CSV…"))
         self.xlsx_button.setText(self.tr("Save XLSX…"))
