@@ -35,16 +35,17 @@ from signxml import SignatureConfiguration, XMLVerifier
 from signxml.exceptions import InvalidCertificate, InvalidDigest, InvalidInput, InvalidSignature
 
 from clerk_app.integrations.epuap import namespaces as ns
+from clerk_app.integrations.epuap import payload
+from clerk_app.integrations.epuap.payload import MAX_DOCUMENT_BYTES, Payload
 from clerk_app.integrations.epuap.safe_names import safe_attachment_name, unique_name
-from clerk_app.integrations.epuap.safe_xml import (
-    DEFAULT_MAX_BYTES,
-    parse_untrusted_xml,
-    stylesheet_hrefs,
-)
+from clerk_app.integrations.epuap.safe_xml import parse_untrusted_xml, stylesheet_hrefs
 
 log = logging.getLogger(__name__)
 
 _DS_SIGNATURE = f"{{{ns.DS}}}Signature"
+
+# Large text (scans of 50 MB and more arrive as one base64 text node) is allowed only here.
+_ATTACHMENT_DATA = "DaneZalacznika"
 
 
 class DocumentFormatError(ValueError):
@@ -97,7 +98,9 @@ class LetterAttachment:
     file_name: str
     mime_type: str | None
     encoding: str
-    content: bytes | None = field(default=None, repr=False)
+    # Large decoded content is a spool file: whoever parsed the letter removes it
+    # (:func:`discard_attachments`).
+    content: Payload | None = field(default=None, repr=False)
     uri: str | None = None
     error: str | None = None
 
@@ -285,12 +288,16 @@ def _attachments(root: etree._Element) -> tuple[LetterAttachment, ...]:
             safe_attachment_name(original, mime, fallback=f"zalacznik_{index}"), taken
         )
         taken.add(safe)
-        data_el = _first(element, "DaneZalacznika")
-        raw = "".join((data_el.text or "").split()) if data_el is not None else ""
+        data_el = _first(element, _ATTACHMENT_DATA)
         label = original or safe
         if encoding.lower() == "base64":
+            text = (data_el.text or "") if data_el is not None else ""
+            if data_el is not None and len(text) > payload.SPOOL_ABOVE:
+                # Signatures are checked already: drop the tree's copy so the big text
+                # exists once while it is decoded, slice by slice, into a spool file.
+                data_el.text = None
             try:
-                content = base64.b64decode(raw, validate=True)
+                content = payload.decode_base64_text(text)
             except (binascii.Error, ValueError):
                 result.append(
                     LetterAttachment(
@@ -506,8 +513,9 @@ def parse_letter_root(root: etree._Element) -> Letter:
         senders=_parties(_first(data, "Nadawcy")),
         addressees=_parties(_first(data, "Adresaci")),
         paragraphs=_paragraphs(content),
-        attachments=_attachments(document),
+        # Signatures first: decoding a big attachment drops its text from the tree.
         signatures=_signatures(signature_root),
+        attachments=_attachments(document),
         stylesheets=tuple(stylesheet_hrefs(root)),
     )
 
@@ -550,11 +558,22 @@ def parse_incoming_document(
 
     Raises :class:`~clerk_app.integrations.epuap.safe_xml.HostileXmlError` for unsafe or broken
     XML and :class:`DocumentFormatError` for XML of an unknown kind; the caller still stores
-    the raw bytes and marks the document as needing attention.
+    the raw bytes and marks the document as needing attention. Large attachments of a
+    letter come back as spool files: call :func:`discard_attachments` when done.
     """
     root = parse_untrusted_xml(
-        data, max_bytes=max_bytes or DEFAULT_MAX_BYTES, what="Dokument z ePUAP"
+        data,
+        max_bytes=max_bytes or MAX_DOCUMENT_BYTES,
+        large_text_only_in=_ATTACHMENT_DATA,
+        what="Dokument z ePUAP",
     )
     if is_receipt(root):
         return parse_receipt_root(root)
     return parse_letter_root(root)
+
+
+def discard_attachments(document: Letter | Receipt | None) -> None:
+    """Remove the spool files of a parsed letter's large attachments."""
+    if isinstance(document, Letter):
+        for attachment in document.attachments:
+            payload.discard(attachment.content)

@@ -27,8 +27,8 @@ from clerk_app.integrations.epuap.payload import Payload, decode_base64_text
 from clerk_app.integrations.epuap.payload import digest as payload_digest
 from clerk_app.integrations.epuap.safe_xml import HostileXmlError, parse_untrusted_xml
 
-#: Upper bound for one SOAP answer; the 50 MB attachment case needs base64 headroom.
-DEFAULT_MAX_RESPONSE_BYTES = 96 * 1024 * 1024
+#: Upper bound for one SOAP answer: the largest document in base64, plus the envelope.
+DEFAULT_MAX_RESPONSE_BYTES = payload.MAX_DOCUMENT_BYTES * 4 // 3 + 16 * 1024 * 1024
 MAX_ENTITY_ID_LENGTH = 100  # IdentyfikatorPodmiotuTyp maxLength in rev 1.10
 
 SOAP_CONTENT_TYPE = "text/xml; charset=UTF-8"

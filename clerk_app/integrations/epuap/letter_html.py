@@ -15,6 +15,7 @@ from clerk_app.integrations.epuap.document import (
     SignatureCheck,
     SignatureInfo,
 )
+from clerk_app.integrations.epuap.payload import size_of
 
 _HEAD = (
     '<!DOCTYPE html><html lang="pl"><head><meta charset="utf-8">'
@@ -94,7 +95,7 @@ def render_letter_html(letter: Letter) -> str:
             if attachment.error:
                 detail = f'<span class="warn">{_e(attachment.error)}</span>'
             elif attachment.content is not None:
-                detail = _e(_size(len(attachment.content)))
+                detail = _e(_size(size_of(attachment.content)))
             else:
                 detail = "do pobrania z ePUAP"
             items.append(f"<li>{_e(attachment.file_name)} — {detail}</li>")

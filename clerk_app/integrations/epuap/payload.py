@@ -21,6 +21,8 @@ from typing import BinaryIO
 Payload = bytes | Path
 
 SPOOL_ABOVE = 8 * 1024 * 1024
+#: Ceiling for one incoming document (a letter with its inline attachments).
+MAX_DOCUMENT_BYTES = 150 * 1024 * 1024
 CHUNK = 1 << 20
 
 

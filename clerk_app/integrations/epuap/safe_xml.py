@@ -19,6 +19,8 @@ log = logging.getLogger(__name__)
 
 #: Default ceiling for one XML document (letters, receipts, small SOAP answers).
 DEFAULT_MAX_BYTES = 20 * 1024 * 1024
+#: libxml2's limit on one text node without ``huge_tree`` (XML_MAX_TEXT_LENGTH).
+TEXT_NODE_LIMIT = 10_000_000
 
 _DECLARATION = re.compile(rb"^\s*<\?xml\b[^>]*?\?>", re.DOTALL)
 _DECLARED_ENCODING = re.compile(rb"""encoding\s*=\s*["']([A-Za-z0-9._:-]+)["']""")
@@ -190,13 +192,16 @@ def parse_untrusted_xml(
     *,
     max_bytes: int = DEFAULT_MAX_BYTES,
     large_text_nodes: bool = False,
+    large_text_only_in: str | None = None,
     what: str = "dokument XML",
 ) -> etree._Element:
     """Parse XML from outside safely and return its root element.
 
     ``large_text_nodes`` lifts libxml2's 10 MB limit on one text node; it is meant only for
     SOAP answers that carry big base64 attachments, and ``max_bytes`` still bounds the whole
-    document. ``data`` may be a spooled file (big answers). Plain UTF-8 goes to libxml2 as it
+    document. ``large_text_only_in`` (a local element name, e.g. ``DaneZalacznika``) lifts it
+    too, but a text node over the limit anywhere else is still refused. ``data`` may be a
+    spooled file (big answers). Plain UTF-8 goes to libxml2 as it
     is, without copies; other encodings are re-encoded first. Raises :class:`HostileXmlError`
     with a Polish message naming what is wrong.
     """
@@ -214,7 +219,9 @@ def parse_untrusted_xml(
     if not head.strip() and size <= len(head):
         raise HostileXmlError(f"{what}: pusta treść zamiast XML")
 
-    parser = _hardened_parser(large_text_nodes=large_text_nodes)
+    # A text node over the limit needs a document over it: small documents keep the default.
+    confined = large_text_only_in is not None and not large_text_nodes and size > TEXT_NODE_LIMIT
+    parser = _hardened_parser(large_text_nodes=large_text_nodes or confined)
     source: bytes | Path
     if _plain_utf8(head):
         _scan_utf8(_file_chunks(data) if isinstance(data, Path) else _memory_chunks(data), what)
@@ -248,7 +255,26 @@ def parse_untrusted_xml(
     if docinfo.doctype or docinfo.internalDTD is not None:
         # Unreachable after the byte scan above; kept so a parser change cannot let one slip.
         raise HostileXmlError(f"{what}: zawiera deklarację DOCTYPE")
+    if confined:
+        _refuse_large_text_outside(root, large_text_only_in or "", what)
     return root
+
+
+def _refuse_large_text_outside(root: etree._Element, allowed: str, what: str) -> None:
+    """huge_tree was needed for ``allowed``'s content only: any other text node over the
+    default limit is refused. Checked in libxml2 (XPath) so no Python copy of big text."""
+    # The parent's name, not the node (a smart string would copy the big text into Python).
+    name = root.xpath(
+        "local-name((//text()[string-length(.) > $limit]"
+        "[not(parent::*[local-name() = $allowed])])[1]/parent::*)",
+        limit=TEXT_NODE_LIMIT,
+        allowed=allowed,
+    )
+    if name:
+        raise HostileXmlError(
+            f"{what}: węzeł tekstowy w elemencie {name} przekracza dopuszczalny rozmiar "
+            f"({TEXT_NODE_LIMIT} znaków; większe dopuszczalne tylko w {allowed})"
+        )
 
 
 def stylesheet_hrefs(root: etree._Element) -> list[str]:

@@ -9,7 +9,12 @@ import re
 from pathlib import Path
 
 from clerk_app.integrations.epuap.client import PullClient
-from clerk_app.integrations.epuap.document import Letter, LetterAttachment, parse_incoming_document
+from clerk_app.integrations.epuap.document import (
+    Letter,
+    LetterAttachment,
+    discard_attachments,
+    parse_incoming_document,
+)
 from clerk_app.integrations.epuap.envelope import PulledDocument
 from clerk_app.integrations.epuap.errors import (
     EpuapError,
@@ -87,6 +92,7 @@ def _uri_attachments(content: Payload) -> list[LetterAttachment]:
         return []
     if not isinstance(parsed, Letter):
         return []
+    discard_attachments(parsed)  # only the references are wanted here
     return [a for a in parsed.attachments if a.uri and a.file_id]
 
 

@@ -28,10 +28,11 @@ from clerk_app.integrations.epuap.document import (
     Party,
     Receipt,
     SignatureCheck,
+    discard_attachments,
     parse_incoming_document,
 )
+from clerk_app.integrations.epuap.payload import MAX_DOCUMENT_BYTES, open_payload, read_all
 from clerk_app.integrations.epuap.payload import head as payload_head
-from clerk_app.integrations.epuap.payload import open_payload, read_all
 from clerk_app.integrations.epuap.safe_names import safe_attachment_name, unique_name
 from clerk_app.integrations.epuap.safe_xml import HostileXmlError
 from clerk_app.integrations.epuap.safe_zip import UnsafeZipError, list_zip
@@ -161,7 +162,7 @@ def _check_zip(name: str, content: bytes, problems: list[str]) -> None:
         )
 
 
-def analyse(item: InboxItem) -> Analysis:
+def analyse(item: InboxItem, *, max_document_bytes: int = MAX_DOCUMENT_BYTES) -> Analysis:
     """Parse the document and collect attachments and problems; never raises for content."""
     result = Analysis(title=item.subject or None)
     taken: set[str] = set()
@@ -182,7 +183,7 @@ def analyse(item: InboxItem) -> Analysis:
         add(item.file_name, item.content, item.media_type)
     if has_content and _looks_like_xml(item):
         try:
-            parsed = parse_incoming_document(item.content)
+            parsed = parse_incoming_document(item.content, max_bytes=max_document_bytes)
         except (HostileXmlError, DocumentFormatError) as exc:
             result.problems.append(f"Dokument nieczytelny: {exc}")
         except (ValueError, UnicodeError, RecursionError) as exc:
@@ -310,8 +311,11 @@ class DatabaseLedger:
         actor: CurrentUser,
         *,
         register_symbol: str = "RPW",
+        max_document_bytes: int = MAX_DOCUMENT_BYTES,
     ) -> None:
         self.db = db
+        # Larger documents are stored raw and registered "needs attention", not unpacked.
+        self.max_document_bytes = max_document_bytes
         self.blobs = blobs
         self.actor = actor
         self.register_symbol = register_symbol
@@ -332,17 +336,21 @@ class DatabaseLedger:
     def store(self, item: InboxItem) -> StoreOutcome:
         # No look-up before the transaction: a message comes back only after a crash or a
         # lost acknowledgement, so analysing it again is cheaper than asking every time.
-        analysis = analyse(item)
-        self.registrar.authorize_incoming()
+        analysis = analyse(item, max_document_bytes=self.max_document_bytes)
         try:
-            with self.db.session(write=True) as session, audit.batch(session):
-                # One head read and one head write for the message's 2-4 audit events.
-                return self._store(session, item, analysis)
-        except IntegrityError:
-            # Another process stored the same message at the same moment.
-            if self.is_known(item.channel, item.key):
-                return StoreOutcome(new=False)
-            raise
+            self.registrar.authorize_incoming()
+            try:
+                with self.db.session(write=True) as session, audit.batch(session):
+                    # One head read and one head write for the message's 2-4 audit events.
+                    return self._store(session, item, analysis)
+            except IntegrityError:
+                # Another process stored the same message at the same moment.
+                if self.is_known(item.channel, item.key):
+                    return StoreOutcome(new=False)
+                raise
+        finally:
+            # Large attachments were decoded into spool files; the blob store has them now.
+            discard_attachments(analysis.letter)
 
     def _store(self, session: Session, item: InboxItem, analysis: Analysis) -> StoreOutcome:
         known = session.scalar(
@@ -497,26 +505,35 @@ class DatabaseLedger:
             )
 
     def mark_confirmed(self, channel: str, key: str) -> None:
-        with self.db.session(write=True) as session:
-            message = session.scalar(
-                select(InboxMessage).where(
-                    InboxMessage.channel == channel, InboxMessage.digest == key
-                )
+        self.mark_confirmed_many(channel, [key])
+
+    def mark_confirmed_many(self, channel: str, keys: list[str]) -> None:
+        """Mark acknowledged messages confirmed in one transaction (the sync core batches
+        them: one commit and one audit head write for many, instead of one per message)."""
+        if not keys:
+            return
+        with self.db.session(write=True) as session, audit.batch(session):
+            messages = session.scalars(
+                select(InboxMessage)
+                .where(InboxMessage.channel == channel, InboxMessage.digest.in_(keys))
+                .order_by(InboxMessage.id)
+            ).all()
+            for message in messages:
+                self._confirm(session, channel, message)
+
+    def _confirm(self, session: Session, channel: str, message: InboxMessage) -> None:
+        message.confirm_attempts += 1
+        if message.state != "confirmed":
+            message.state = "confirmed"
+            message.confirmed_at = datetime.now(UTC)
+            audit.record(
+                session,
+                self.actor,
+                "inbox_confirm",
+                "inbox_message",
+                message.id,
+                summary=f"{channel}: potwierdzono odbiór",
             )
-            if message is None:
-                return
-            message.confirm_attempts += 1
-            if message.state != "confirmed":
-                message.state = "confirmed"
-                message.confirmed_at = datetime.now(UTC)
-                audit.record(
-                    session,
-                    self.actor,
-                    "inbox_confirm",
-                    "inbox_message",
-                    message.id,
-                    summary=f"{channel}: potwierdzono odbiór",
-                )
 
     def counts(self) -> LedgerCounts:
         with self.db.session() as session:

@@ -80,7 +80,7 @@ def test_big_letter_is_spooled_registered_intact_and_cleaned_up(
         port.close()
 
     assert result.ok and result.stored == 1 and result.needs_attention == 0, result.summary()
-    assert len(spooled) == 2  # the SOAP answer and the decoded letter
+    assert len(spooled) == 3  # the SOAP answer, the decoded letter and its attachment
     assert list(spool_dir.iterdir()) == []  # removed once acknowledged
     assert simulator.queue(OFFICE_BOX[2]) == []
     with ctx.db.session() as session:
