@@ -34,6 +34,7 @@ _XADES_PREFIX = "http://uri.etsi.org/"
 # Text nodes that are base64 payloads (embedded attachments, certificates), not words.
 _BASE64_RUN = re.compile(r"^[A-Za-z0-9+/=\s]{200,}$")
 _WHITESPACE = re.compile(r"\s+")
+_ATTACHMENT_DATA = "DaneZalacznika"
 
 
 def extract_text(file_name: str, media_type: str, data: bytes) -> str:
@@ -98,7 +99,10 @@ def _xml_text(data: bytes, file_name: str) -> str:
         namespace = tag[1:].split("}", 1)[0] if tag.startswith("{") else ""
         if namespace == _XMLDSIG_NS or namespace.startswith(_XADES_PREFIX):
             continue  # signatures: digests and certificates, no words
-        for value in (element.text, element.tail):
+        # CRD attachment content is base64 (registered as a file of its own): skip it without
+        # copying or scanning it.
+        skip_text = tag.rsplit("}", 1)[-1] == _ATTACHMENT_DATA
+        for value in (None if skip_text else element.text, element.tail):
             if value and value.strip() and not _BASE64_RUN.match(value):
                 parts.append(value.strip())
                 size += len(value)

@@ -160,3 +160,49 @@ def test_nothing_is_settled_when_the_run_stops_early() -> None:
     result = synchronise(MemoryInbox(items), ledger)
     assert not result.ok
     assert ledger.stored["acknowledged-earlier"] == "stored"
+
+
+class BatchLedger(ListLedger):
+    """Marks confirmations in batches, as the database ledger does."""
+
+    def __init__(self, fail_on: str | None = None) -> None:
+        super().__init__(fail_on)
+        self.batches: list[list[str]] = []
+
+    def mark_confirmed_many(self, channel: str, keys: list[str]) -> None:
+        self.batches.append(list(keys))
+        for key in keys:
+            self.mark_confirmed(channel, key)
+
+
+def test_confirmations_are_marked_in_batches_and_never_before_acknowledge(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setattr("clerk_app.services.inbox.sync.CONFIRM_BATCH", 2)
+    box = MemoryInbox(_items(5))
+    ledger = BatchLedger()
+    result = synchronise(box, ledger)
+    assert result.ok and result.confirmed == 5
+    assert [len(b) for b in ledger.batches] == [2, 2, 1]  # the rest at the end of the run
+    assert [k for b in ledger.batches for k in b] == box.acknowledged
+
+
+def test_acknowledged_messages_are_marked_when_the_run_stops_on_an_error() -> None:
+    box = MemoryInbox(_items(4))
+    ledger = BatchLedger(fail_on="p2.xml")
+    result = synchronise(box, ledger)
+    assert not result.ok and result.confirmed == 2
+    assert [ledger.stored[key] for key in box.acknowledged] == ["confirmed", "confirmed"]
+    assert sum(1 for v in ledger.stored.values() if v == "confirmed") == 2
+
+
+def test_a_box_without_fifo_settling_marks_each_confirmation_at_once() -> None:
+    # Nothing would settle a deferred mark there after a crash (e-Doręczenia).
+    class ByIdInbox(MemoryInbox):
+        confirms_in_order = False
+
+    box = ByIdInbox(_items(3))
+    ledger = BatchLedger()
+    result = synchronise(box, ledger)
+    assert result.ok and result.confirmed == 3
+    assert ledger.batches == [] and set(ledger.stored.values()) == {"confirmed"}

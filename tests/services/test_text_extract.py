@@ -31,6 +31,15 @@ def test_xml_letter_text_without_signature_and_base64() -> None:
     )
 
 
+def test_short_crd_attachment_content_is_not_indexed_as_words() -> None:
+    # A tiny attachment's base64 is shorter than the run the generic rule recognises.
+    data = LETTER.format(
+        blob="<wnio:DaneZalacznika>UHJvYmE=</wnio:DaneZalacznika>po załączniku"
+    ).encode()
+    result = extract_text("wniosek.xml", "application/xml", data)
+    assert "UHJvYmE" not in result and result.endswith("po załączniku")
+
+
 def test_xml_recognised_by_content_when_type_is_unknown() -> None:
     data = LETTER.format(blob="").encode()
     assert "działki" in extract_text("dokument", "application/octet-stream", data)

@@ -15,6 +15,7 @@ from __future__ import annotations
 import logging
 import random
 import re
+import socket
 import ssl
 import time
 from collections.abc import Callable, Sequence
@@ -142,6 +143,13 @@ class _SoapClient:
         self.identity = identity
         self.server_certificates = list(server_certificates)
         self._sleep = sleep
+        if transport is None:
+            # Headers and body go out as two writes: without TCP_NODELAY, Nagle holds the
+            # body back until the server acknowledges the headers (a wait per request).
+            transport = httpx.HTTPTransport(
+                verify=settings.verify_tls,
+                socket_options=[(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)],
+            )
         self._http = httpx.Client(
             base_url=settings.base_url.rstrip("/"),
             timeout=httpx.Timeout(

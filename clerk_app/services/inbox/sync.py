@@ -58,6 +58,36 @@ class InboxLedger(Protocol):
     def mark_confirmed(self, channel: str, key: str) -> None: ...
 
 
+#: Acknowledged messages marked confirmed together (a ledger with ``mark_confirmed_many``).
+#: Safe to defer on FIFO boxes only: an acknowledged message left unmarked by a crash is
+#: settled by the next run (the box no longer hands it out), exactly as a crash between
+#: acknowledge and marking; other boxes are marked one by one.
+CONFIRM_BATCH = 32
+
+
+class _Confirmations:
+    """Acknowledged keys waiting to be marked confirmed in the ledger."""
+
+    def __init__(self, ledger: InboxLedger, channel: str, *, batched: bool) -> None:
+        self._many = getattr(ledger, "mark_confirmed_many", None) if batched else None
+        self._ledger = ledger
+        self._channel = channel
+        self._keys: list[str] = []
+
+    def add(self, channel: str, key: str) -> None:
+        if self._many is None or channel != self._channel:
+            self._ledger.mark_confirmed(channel, key)
+            return
+        self._keys.append(key)
+        if len(self._keys) >= CONFIRM_BATCH:
+            self.flush()
+
+    def flush(self) -> None:
+        keys, self._keys = self._keys, []
+        if keys and self._many is not None:
+            self._many(self._channel, keys)
+
+
 @dataclass(frozen=True)
 class SyncResult:
     channel: str
@@ -189,68 +219,78 @@ def synchronise(
         iterations = 0
         drained = False
         seen: set[str] = set()
-        while iterations < bound:
-            if cancel is not None and cancel():
-                cancelled = True
-                break
-            iterations += 1
-            try:
-                item = _fetch(port, fetch_attempts)
-            except (InboxItemUnreadable, InboxUnavailable) as exc:
-                c.errors.append(f"Pobranie dokumentu nie powiodło się: {exc}")
-                log.error("Skrzynka %s: %s", port.box, exc)
-                break
-            if uncertain is not None:
-                if item is None or item.key != uncertain.key:
-                    # The head moved on: the lost acknowledgement had been applied.
-                    ledger.mark_confirmed(uncertain.channel, uncertain.key)
-                    c.confirmed += 1
-                uncertain = None
-            if item is None:
-                drained = True
-                break
-            seen.add(item.key)
-            c.fetched += 1
-            try:
-                outcome = ledger.store(item)
-            except Exception as exc:
-                # Never acknowledge what is not durably stored.
-                log.exception("Skrzynka %s: zapis dokumentu %s nie powiódł się", port.box, item.key)
-                c.errors.append(
-                    f"Zapis dokumentu {item.file_name or item.key} nie powiódł się: {exc}"
-                )
-                break
-            if outcome.new:
-                c.stored += 1
-                if outcome.kind != "document":
-                    c.receipts += 1
-                if outcome.entry_number:
-                    c.registered.append(outcome.entry_number)
-                if outcome.needs_attention:
-                    c.needs_attention += 1
-                    label = outcome.entry_number or item.file_name or item.key
-                    c.attention.append(f"{label}: {outcome.reason}")
-            else:
-                c.duplicates += 1
-                log.info(
-                    "Skrzynka %s: dokument %s już zapisany — tylko potwierdzam", port.box, item.key
-                )
-            report(f"Zapisano: {item.file_name or item.key}")
-            try:
-                port.acknowledge(item)
-            except InboxUnavailable as exc:
-                log.warning(
-                    "Skrzynka %s: potwierdzenie %s bez odpowiedzi: %s", port.box, item.key, exc
-                )
-                if port.confirms_in_order:
-                    uncertain = item
-                continue
-            except AcknowledgeRefused as exc:
-                c.errors.append(f"Potwierdzenie odbioru odrzucone: {exc}")
-                log.error("Skrzynka %s: potwierdzenie %s odrzucone: %s", port.box, item.key, exc)
-                break
-            ledger.mark_confirmed(item.channel, item.key)
-            c.confirmed += 1
+        confirmations = _Confirmations(ledger, port.channel, batched=port.confirms_in_order)
+        try:
+            while iterations < bound:
+                if cancel is not None and cancel():
+                    cancelled = True
+                    break
+                iterations += 1
+                try:
+                    item = _fetch(port, fetch_attempts)
+                except (InboxItemUnreadable, InboxUnavailable) as exc:
+                    c.errors.append(f"Pobranie dokumentu nie powiodło się: {exc}")
+                    log.error("Skrzynka %s: %s", port.box, exc)
+                    break
+                if uncertain is not None:
+                    if item is None or item.key != uncertain.key:
+                        # The head moved on: the lost acknowledgement had been applied.
+                        ledger.mark_confirmed(uncertain.channel, uncertain.key)
+                        c.confirmed += 1
+                    uncertain = None
+                if item is None:
+                    drained = True
+                    break
+                seen.add(item.key)
+                c.fetched += 1
+                try:
+                    outcome = ledger.store(item)
+                except Exception as exc:
+                    # Never acknowledge what is not durably stored.
+                    log.exception(
+                        "Skrzynka %s: zapis dokumentu %s nie powiódł się", port.box, item.key
+                    )
+                    c.errors.append(
+                        f"Zapis dokumentu {item.file_name or item.key} nie powiódł się: {exc}"
+                    )
+                    break
+                if outcome.new:
+                    c.stored += 1
+                    if outcome.kind != "document":
+                        c.receipts += 1
+                    if outcome.entry_number:
+                        c.registered.append(outcome.entry_number)
+                    if outcome.needs_attention:
+                        c.needs_attention += 1
+                        label = outcome.entry_number or item.file_name or item.key
+                        c.attention.append(f"{label}: {outcome.reason}")
+                else:
+                    c.duplicates += 1
+                    log.info(
+                        "Skrzynka %s: dokument %s już zapisany — tylko potwierdzam",
+                        port.box,
+                        item.key,
+                    )
+                report(f"Zapisano: {item.file_name or item.key}")
+                try:
+                    port.acknowledge(item)
+                except InboxUnavailable as exc:
+                    log.warning(
+                        "Skrzynka %s: potwierdzenie %s bez odpowiedzi: %s", port.box, item.key, exc
+                    )
+                    if port.confirms_in_order:
+                        uncertain = item
+                    continue
+                except AcknowledgeRefused as exc:
+                    c.errors.append(f"Potwierdzenie odbioru odrzucone: {exc}")
+                    log.error(
+                        "Skrzynka %s: potwierdzenie %s odrzucone: %s", port.box, item.key, exc
+                    )
+                    break
+                confirmations.add(item.channel, item.key)
+                c.confirmed += 1
+        finally:
+            confirmations.flush()
         if drained and not c.errors and port.confirms_in_order:
             c.confirmed += _settle_acknowledged(port, ledger, seen)
     finished = datetime.now(UTC)
