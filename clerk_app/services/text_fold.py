@@ -7,6 +7,7 @@ decomposition, so we fold it here ourselves and feed both engines folded text.
 
 from __future__ import annotations
 
+import threading
 import unicodedata
 
 # Letters that NFKD leaves alone because they are not "letter + combining mark"
@@ -41,6 +42,32 @@ _POLISH = str.maketrans(
 )
 
 
+def _fold_char(ch: str) -> str:
+    """The slow, exact fold of one character (casefold, Polish, NFKD, marks dropped).
+
+    Folding a string character by character gives the same result as folding it
+    whole: casefold has no context, and NFKD only reorders combining marks,
+    which are dropped anyway.
+    """
+    folded = ch.casefold().translate(_POLISH)
+    if folded.isascii():
+        return folded
+    decomposed = unicodedata.normalize("NFKD", folded.translate(_UNDECOMPOSABLE))
+    return "".join(c for c in decomposed if not unicodedata.combining(c))
+
+
+class _FoldTable(dict[int, str]):
+    """A ``str.translate`` table that folds each code point once, on first sight."""
+
+    def __missing__(self, code: int) -> str:
+        folded = self[code] = _fold_char(chr(code))
+        return folded
+
+
+# Shared by all threads: a racing first fold of one character stores the same value.
+_TABLE = _FoldTable()
+
+
 def fold(text: str) -> str:
     """Return ``text`` lower-cased with diacritics removed, for search matching.
 
@@ -50,8 +77,25 @@ def fold(text: str) -> str:
     """
     if text.isascii():
         return text.lower()
-    folded = text.casefold().translate(_POLISH)
-    if folded.isascii():
-        return folded
-    decomposed = unicodedata.normalize("NFKD", folded.translate(_UNDECOMPOSABLE))
-    return "".join(ch for ch in decomposed if not unicodedata.combining(ch))
+    if len(text) < _LONG_TEXT:
+        return text.translate(_TABLE)
+    # The search triggers fold a case's whole text (up to 200,000 characters) on
+    # every write to it, mostly the same text as the write before: hashing and
+    # comparing it is far cheaper than folding it again.
+    with _recent_lock:
+        folded = _recent.get(text)
+    if folded is None:
+        # One C-level pass with a memo per code point ("§" and "–" included).
+        folded = text.translate(_TABLE)
+        with _recent_lock:
+            _recent[text] = folded
+            while len(_recent) > _RECENT_KEPT:
+                del _recent[next(iter(_recent))]
+    return folded
+
+
+# Texts this long are remembered (the last few only, oldest dropped first).
+_LONG_TEXT = 4096
+_RECENT_KEPT = 8
+_recent: dict[str, str] = {}
+_recent_lock = threading.Lock()
