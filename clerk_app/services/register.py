@@ -947,13 +947,18 @@ class RegisterService:
             session.add(
                 Attachment(
                     entry_id=entry.id,
+                    case_id=entry.case_id if att.on_case else None,
                     file_name=name,
                     media_type=media_type,
                     size=stored.size,
                     sha256=stored.sha256,
                     created_by_id=self.user.id,
                     # The search index (database triggers) picks this text up.
-                    extracted_text=self._text_of(att.source, name, media_type, stored.size),
+                    extracted_text=(
+                        self._text_of(att.source, name, media_type, stored.size)
+                        if att.text is None
+                        else text_extract.normalise_text(att.text)
+                    ),
                 )
             )
             names.append(name)

@@ -47,6 +47,12 @@ class AttachmentInput:
     file_name: str
     source: Path | bytes
     media_type: str = "application/octet-stream"
+    # The searchable text when the caller knows it (a letter it has just rendered):
+    # the file is then not read back for text.
+    text: str | None = None
+    # Filed in the entry's case as well (a letter written in the case), set at insert
+    # so the search index rebuilds the case's text once, not twice.
+    on_case: bool = False
 
 
 @dataclass(frozen=True)

@@ -64,7 +64,7 @@ def extract_text(file_name: str, media_type: str, data: bytes) -> str:
     except Exception:  # a broken attachment must never stop registration
         log.warning("%s: text extraction failed", file_name, exc_info=True)
         return ""
-    return _normalise(text)
+    return normalise_text(text)
 
 
 def _kind(file_name: str, media_type: str, data: bytes) -> str:
@@ -84,7 +84,8 @@ def _kind(file_name: str, media_type: str, data: bytes) -> str:
     return ""
 
 
-def _normalise(text: str) -> str:
+def normalise_text(text: str) -> str:
+    """``text`` as :func:`extract_text` returns it: whitespace collapsed, length capped."""
     return _WHITESPACE.sub(" ", text).strip()[:MAX_TEXT_CHARS]
 
 

@@ -330,3 +330,46 @@ def test_cancelled_mail_merge_registers_nothing(ctx: AppContext, setup: Setup) -
         assert not session.scalar(
             select(func.count()).where(RegisterEntry.direction == Direction.OUTGOING)
         )
+
+
+def test_mail_merge_indexes_each_letters_own_text_without_reading_the_pdf_back(
+    ctx: AppContext, setup: Setup, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from clerk_app.services import text_extract
+    from clerk_app.services.search import search
+
+    def no_pdf_reading(*args: object) -> str:
+        raise AssertionError("the merged letter's PDF was read back for its text")
+
+    monkeypatch.setattr(text_extract, "extract_text", no_pdf_reading)
+    events_before = _merge_events(ctx)
+    result = service(ctx, setup.clerk).mail_merge(
+        "kpa_evidence_review", setup.sign, {}, [setup.parties["jan"], setup.parties["ewa"]]
+    )
+    assert result is not None
+    with ctx.db.session() as session:
+        texts = session.scalars(select(Attachment.extracted_text).order_by(Attachment.id)).all()
+        assert len(texts) == 2
+        for text, pdf in zip(texts, result.pdfs, strict=True):
+            # The words the clerk sees in the PDF are what the search knows.
+            assert setup.sign in text and "Jan Kałuża" in text and "Ewa Gęś" in text
+            assert "\n" not in text
+            assert set(pdf_text(pdf).split()) <= set(text.split())
+        # The merge's audit events, batched, still form an exact chain.
+        assert audit.verify_chain(session).ok
+    assert _merge_events(ctx) - events_before == 4  # registered + letter, per letter
+    hits = search(ctx.db, setup.clerk, "otrzymuja kaluza ges")
+    entry_ids = {s.entry_id for s in result.letters}
+    assert entry_ids <= {h.object_id for h in hits if h.kind == "entry"}
+    # Filed in the case, the letters' words find the case too.
+    assert setup.case_id in {h.object_id for h in hits if h.kind == "case"}
+
+
+def _merge_events(ctx: AppContext) -> int:
+    with ctx.db.session() as session:
+        return (
+            session.scalar(
+                select(func.count()).where(AuditEvent.action.in_(("register", "letter")))
+            )
+            or 0
+        )
