@@ -14,6 +14,7 @@ from typing import Any
 
 from sqlalchemy import Connection, event, inspect, select, update
 from sqlalchemy.orm import Mapper
+from sqlalchemy.orm.util import identity_key
 
 from clerk_app.models.cases import Case
 from clerk_app.models.correspondents import Correspondent
@@ -42,20 +43,31 @@ def _assignee(connection: Connection, unit_id: int | None, user_id: int | None) 
     return assignee_key(unit, handler)
 
 
+def _sender_name(connection: Connection, entry: RegisterEntry) -> str | None:
+    if entry.correspondent_id is None:
+        return None
+    # A correspondent the session holds (ePUAP intake has just created or found it) has
+    # its name loaded already: no second SELECT. A pending rename is flushed together
+    # with this entry, so the loaded value is the one the database will hold.
+    session = inspect(entry).session
+    if session is not None:
+        held = session.identity_map.get(identity_key(Correspondent, entry.correspondent_id))
+        if held is not None:
+            name = inspect(held).dict.get("display_name")
+            if name is not None:
+                return str(name)
+    return connection.scalar(
+        select(Correspondent.display_name).where(Correspondent.id == entry.correspondent_id)
+    )
+
+
 def _fill(connection: Connection, entry: RegisterEntry, everything: bool) -> None:
     if everything or _changed(entry, "title"):
         entry.title_sort = sort_key(entry.title)
     if everything or _changed(entry, "notes"):
         entry.notes_sort = sort_key(entry.notes)
     if everything or _changed(entry, "correspondent_id"):
-        sender = (
-            connection.scalar(
-                select(Correspondent.display_name).where(Correspondent.id == entry.correspondent_id)
-            )
-            if entry.correspondent_id is not None
-            else None
-        )
-        entry.sender_sort = name_key(sender)
+        entry.sender_sort = name_key(_sender_name(connection, entry))
     if everything or _changed(entry, "assigned_unit_id", "assigned_user_id"):
         entry.assignee_sort = _assignee(connection, entry.assigned_unit_id, entry.assigned_user_id)
     if everything or _changed(entry, "case_id"):

@@ -360,22 +360,26 @@ class RegisterService:
         _check_fields(fields, today)
         self._check_attachment_sizes(draft.attachments)
         external_id = _blank_to_none(draft.external_id)
-        if external_id is not None:
-            existing = _by_external_id(session, external_id)
-            if existing is not None:
-                return existing
         assert fields.received_on is not None
         year = fields.received_on.year
-        book = self._book(session, draft.register_symbol, Direction.INCOMING, year)
-        self._check_tracking(session, Direction.INCOMING, fields.tracking_no, None)
-        correspondent_id = self._correspondent(
-            session, draft.correspondent_id, draft.new_correspondent
-        )
-        unit_id = self._check_unit(session, draft.assigned_unit_id)
-        assignee = self._check_user(session, draft.assigned_user_id)
-        if unit_id is None and assignee is not None:
-            unit_id = assignee.unit_id
-        seq = numbering.next_number(session, f"register:{book.symbol}", year)
+        # The checks read only books, entries, units, users and counters; what the caller
+        # has pending (audit events, its inbox message) goes with the entry's one flush
+        # below instead of a flush per query.
+        with session.no_autoflush:
+            if external_id is not None:
+                existing = _by_external_id(session, external_id)
+                if existing is not None:
+                    return existing
+            book = self._book(session, draft.register_symbol, Direction.INCOMING, year)
+            self._check_tracking(session, Direction.INCOMING, fields.tracking_no, None)
+            correspondent_id = self._correspondent(
+                session, draft.correspondent_id, draft.new_correspondent
+            )
+            unit_id = self._check_unit(session, draft.assigned_unit_id)
+            assignee = self._check_user(session, draft.assigned_user_id)
+            if unit_id is None and assignee is not None:
+                unit_id = assignee.unit_id
+            seq = numbering.next_number(session, f"register:{book.symbol}", year)
         entry = RegisterEntry(
             direction=Direction.INCOMING,
             register_symbol=book.symbol,
@@ -399,7 +403,9 @@ class RegisterService:
         )
         session.add(entry)
         session.flush()
-        names = self._store_attachments(session, entry, draft.attachments)
+        names = _attachment_names(draft.attachments)
+        # Recorded before the attachments are added: the audit head's first read would
+        # otherwise flush them on their own.
         audit.record(
             session,
             self.user,
@@ -416,6 +422,7 @@ class RegisterService:
                 "unknown": sorted(fields.unknown),
             },
         )
+        self._store_attachments(session, entry, draft.attachments)
         if unit_id is not None or assignee is not None:
             assignment = record_assignment(
                 session,
@@ -931,13 +938,8 @@ class RegisterService:
     def _store_attachments(
         self, session: Session, entry: RegisterEntry, attachments: tuple[AttachmentInput, ...]
     ) -> list[str]:
-        taken: set[str] = set()
-        names = []
-        for att in attachments:
-            # A generic type says nothing about the extension ("pismo" stays "pismo").
-            known_type = None if att.media_type == "application/octet-stream" else att.media_type
-            name = unique_name(safe_attachment_name(att.file_name, known_type), taken)
-            taken.add(name)
+        names = _attachment_names(attachments)
+        for att, name in zip(attachments, names, strict=True):
             if isinstance(att.source, Path):
                 with att.source.open("rb") as stream:
                     stored = self.blobs.put(session, stream)
@@ -961,7 +963,6 @@ class RegisterService:
                     ),
                 )
             )
-            names.append(name)
         return names
 
     @staticmethod
@@ -970,6 +971,19 @@ class RegisterService:
             return ""
         data = source.read_bytes() if isinstance(source, Path) else source
         return text_extract.extract_text(name, media_type, data)
+
+
+def _attachment_names(attachments: tuple[AttachmentInput, ...]) -> list[str]:
+    """The stored file names: safe and unique within the entry."""
+    taken: set[str] = set()
+    names = []
+    for att in attachments:
+        # A generic type says nothing about the extension ("pismo" stays "pismo").
+        known_type = None if att.media_type == "application/octet-stream" else att.media_type
+        name = unique_name(safe_attachment_name(att.file_name, known_type), taken)
+        taken.add(name)
+        names.append(name)
+    return names
 
 
 def _format_number(book: RegisterBook, seq: int, year: int) -> str:

@@ -262,18 +262,25 @@ def _find_correspondent(session: Session, data: CorrespondentInput) -> int | Non
     return None
 
 
-def _correspondent_id(session: Session, actor: CurrentUser | None, data: CorrespondentInput) -> int:
+def _correspondent(
+    session: Session, actor: CurrentUser | None, data: CorrespondentInput
+) -> int | Correspondent:
+    """The id of a known correspondent, or the one created (the caller keeps the object, so
+    registering finds it in the session instead of loading it again)."""
     from clerk_app.services.correspondents import create_in_session
 
-    found = _find_correspondent(session, data)
+    # Correspondents are flushed as they are created; what is pending (the inbox message)
+    # waits for the next flush instead of getting one of its own here.
+    with session.no_autoflush:
+        found = _find_correspondent(session, data)
     if found is not None:
         return found
     try:
-        return create_in_session(session, actor, data).id
+        return create_in_session(session, actor, data)
     except ValueError:
         # A malformed PESEL/NIP in a letter must not block its registration.
         cleaned = CorrespondentInput(**{**data.__dict__, "pesel": "", "nip": "", "regon": ""})
-        return create_in_session(session, actor, cleaned).id
+        return create_in_session(session, actor, cleaned)
 
 
 @dataclass(frozen=True)
@@ -372,12 +379,15 @@ class DatabaseLedger:
             raw_sha256=raw.sha256,
             state="stored",
         )
+        # Added first so the register entry's flush inserts it too: its id is then known
+        # without a flush of its own (the entry link becomes an UPDATE in the next one).
+        session.add(message)
         if analysis.receipt is not None:
             outcome = self._file_receipt(session, item, analysis.receipt, message)
         else:
             outcome = self._register(session, item, analysis, message)
-        session.add(message)
-        session.flush()
+        if message.id is None:
+            session.flush()
         audit.record(
             session,
             self.actor,
@@ -406,9 +416,10 @@ class DatabaseLedger:
         notes = list(analysis.notes)
         if item.is_test:
             notes.append("Dokument testowy (czyTestowe)")
-        sender = (
-            _correspondent_id(session, self.actor, analysis.sender) if analysis.sender else None
-        )
+        # A created correspondent stays referenced until the entry is written: the session
+        # holds it only weakly, and registering reads it (existence, sender sort key).
+        held = _correspondent(session, self.actor, analysis.sender) if analysis.sender else None
+        sender = held.id if isinstance(held, Correspondent) else held
         # What an electronic letter does not say is registered as "brak danych".
         given = {
             "title": analysis.title,
@@ -431,6 +442,7 @@ class DatabaseLedger:
             attention_reason=analysis.reason,
         )
         result = self.registrar.register_incoming_in(session, draft)
+        del held  # written: the session may let it go
         message.kind = "document"
         message.entry_id = result.entry_id
         message.error = analysis.reason

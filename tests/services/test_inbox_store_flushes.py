@@ -1,0 +1,96 @@
+"""Storing an ePUAP letter takes few flushes (sync throughput, issue 4) and still writes
+everything right: the message linked to its entry, the sender's sort key, the audit chain."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+from sqlalchemy import event, select
+from sqlalchemy.orm import Session
+
+from clerk_app.integrations.epuap.sample_letters import crd_letter
+from clerk_app.models import Correspondent, InboxMessage, RegisterEntry
+from clerk_app.models.register_sort import name_key
+from clerk_app.services import audit
+from clerk_app.services.app_context import AppContext
+from clerk_app.services.inbox.ledger import DatabaseLedger
+from clerk_app.services.inbox.memory import memory_item
+from clerk_app.services.users import CurrentUser, UserService
+
+
+@pytest.fixture
+def clerk(ctx: AppContext) -> CurrentUser:
+    return UserService(ctx.db).os_account_user("kancelaria")
+
+
+@pytest.fixture
+def flushes() -> Iterator[list[int]]:
+    """One number per flush that writes something: how many objects it wrote."""
+    seen: list[int] = []
+
+    def listen(session: Session, _context: Any, _instances: Any) -> None:
+        seen.append(len(session.new) + len(session.dirty))
+
+    event.listen(Session, "before_flush", listen)
+    yield seen
+    event.remove(Session, "before_flush", listen)
+
+
+def test_a_letter_is_stored_in_four_flushes_and_everything_is_linked(
+    ctx: AppContext, clerk: CurrentUser, flushes: list[int]
+) -> None:
+    ledger = DatabaseLedger(ctx.db, ctx.blobs, clerk)
+    ledger.store(memory_item("pismo_0.xml", crd_letter(0)))  # creates the audit head once
+    flushes.clear()
+    # Correspondent (with the message), entry (with the sender's audit event), attachments
+    # and events at the batch's end, the audit head at commit. On PostgreSQL the blob store
+    # also writes each new blob in a flush of its own (the raw message and the letter).
+    expected = 4 if ctx.db.is_sqlite else 6
+    outcome = ledger.store(memory_item("pismo_1.xml", crd_letter(1)))
+    assert outcome.new and outcome.entry_number
+    assert len(flushes) == expected
+    flushes.clear()
+    again = ledger.store(memory_item("pismo_1b.xml", crd_letter(1, title="Drugie pismo")))
+    assert again.new
+    assert len(flushes) == expected
+
+    with ctx.db.session() as session:
+        rows = session.execute(
+            select(InboxMessage.entry_id, InboxMessage.kind, RegisterEntry.number)
+            .join(RegisterEntry, RegisterEntry.id == InboxMessage.entry_id)
+            .order_by(InboxMessage.id)
+        ).all()
+        entries = session.execute(
+            select(RegisterEntry.sender_sort, Correspondent.display_name).join(
+                Correspondent, Correspondent.id == RegisterEntry.correspondent_id
+            )
+        ).all()
+        check = audit.verify_chain(session)
+    assert [(kind, number) for _, kind, number in rows][1:] == [
+        ("document", outcome.entry_number),
+        ("document", again.entry_number),
+    ]
+    assert len(entries) == 3
+    assert all(sort == name_key(name) for sort, name in entries)
+    assert check.ok
+
+
+def test_a_known_external_id_returns_the_entry_without_a_second_number(
+    ctx: AppContext, clerk: CurrentUser
+) -> None:
+    ledger = DatabaseLedger(ctx.db, ctx.blobs, clerk)
+    item = memory_item("pismo_2.xml", crd_letter(2))
+    first = ledger.store(item)
+    with ctx.db.session(write=True) as session:
+        # The ledger's record lost (as after a manual repair): the entry must be found by
+        # its external id, and the new message still gets an id and the link.
+        session.query(InboxMessage).delete()
+    second = ledger.store(item)
+    assert second.new and second.entry_number == first.entry_number
+    with ctx.db.session() as session:
+        numbers = list(session.scalars(select(RegisterEntry.number)))
+        message = session.scalar(select(InboxMessage))
+    assert numbers == [first.entry_number]
+    assert message is not None and message.entry_id is not None
