@@ -124,6 +124,31 @@ def _html_text(payload: bytes, limit: int = 200) -> str:
     return " ".join(text.split())[:limit]
 
 
+def http_client(
+    settings: ClientSettings, transport: httpx.BaseTransport | None = None
+) -> httpx.Client:
+    """The HTTP client every ePUAP call uses: configured host, timeouts, TLS, no redirects."""
+    if transport is None:
+        # Headers and body go out as two writes: without TCP_NODELAY, Nagle holds the
+        # body back until the server acknowledges the headers (a wait per request).
+        transport = httpx.HTTPTransport(
+            verify=settings.verify_tls,
+            socket_options=[(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)],
+        )
+    return httpx.Client(
+        base_url=settings.base_url.rstrip("/"),
+        timeout=httpx.Timeout(
+            connect=settings.connect_timeout,
+            read=settings.read_timeout,
+            write=settings.write_timeout,
+            pool=settings.connect_timeout,
+        ),
+        verify=settings.verify_tls,
+        transport=transport,
+        follow_redirects=False,
+    )
+
+
 class _SoapClient:
     def __init__(
         self,
@@ -143,25 +168,7 @@ class _SoapClient:
         self.identity = identity
         self.server_certificates = list(server_certificates)
         self._sleep = sleep
-        if transport is None:
-            # Headers and body go out as two writes: without TCP_NODELAY, Nagle holds the
-            # body back until the server acknowledges the headers (a wait per request).
-            transport = httpx.HTTPTransport(
-                verify=settings.verify_tls,
-                socket_options=[(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)],
-            )
-        self._http = httpx.Client(
-            base_url=settings.base_url.rstrip("/"),
-            timeout=httpx.Timeout(
-                connect=settings.connect_timeout,
-                read=settings.read_timeout,
-                write=settings.write_timeout,
-                pool=settings.connect_timeout,
-            ),
-            verify=settings.verify_tls,
-            transport=transport,
-            follow_redirects=False,
-        )
+        self._http = http_client(settings, transport)
 
     def close(self) -> None:
         self._http.close()

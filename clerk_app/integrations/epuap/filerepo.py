@@ -13,7 +13,11 @@ from types import TracebackType
 
 import httpx
 
-from clerk_app.integrations.epuap.client import ClientSettings, ResponseTooLargeError
+from clerk_app.integrations.epuap.client import (
+    ClientSettings,
+    ResponseTooLargeError,
+    http_client,
+)
 from clerk_app.integrations.epuap.errors import EpuapHttpError, EpuapTransportError
 
 FILE_REPO_PATH = "/repo-ws-ext/FileRepoService"
@@ -38,18 +42,7 @@ class FileRepoClient:
     ) -> None:
         self.settings = settings
         self.max_bytes = max_bytes
-        self._http = httpx.Client(
-            base_url=settings.base_url.rstrip("/"),
-            timeout=httpx.Timeout(
-                connect=settings.connect_timeout,
-                read=settings.read_timeout,
-                write=settings.write_timeout,
-                pool=settings.connect_timeout,
-            ),
-            verify=settings.verify_tls,
-            transport=transport,
-            follow_redirects=False,
-        )
+        self._http = http_client(settings, transport)
 
     def close(self) -> None:
         self._http.close()
