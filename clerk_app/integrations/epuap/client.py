@@ -1,4 +1,7 @@
-"""HTTP clients for ePUAP over httpx: :class:`PullClient` (receive) and :class:`SendClient`.
+"""HTTP clients for ePUAP: :class:`PullClient` (receive) and :class:`SendClient`.
+
+Requests go straight to an httpx transport (by default :class:`KeepAliveTransport`, one
+keep-alive connection on http.client), without httpx.Client's per-request machinery.
 
 Each call builds the envelope, signs it (WS-Security), posts it, reads the answer with a size
 cap, turns a SOAP fault into :class:`EpuapFault` *before* the signature check, then verifies
@@ -12,6 +15,7 @@ otherwise remove the *next* document if the server does not check ``skrot``.
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import random
 import re
@@ -61,6 +65,7 @@ from clerk_app.integrations.epuap.errors import (
     EpuapStatusError,
     EpuapTransportError,
 )
+from clerk_app.integrations.epuap.http11 import KeepAliveTransport
 from clerk_app.integrations.epuap.payload import SPOOL_ABOVE, Payload, discard, head, spool_file
 from clerk_app.integrations.epuap.wssecurity import (
     Detached,
@@ -86,6 +91,16 @@ _MAYBE_SENT_ERRORS: tuple[type[Exception], ...] = (
     httpx.RemoteProtocolError,
     httpx.PoolTimeout,
 )
+
+
+# What httpx.Client sent by default: ePUAP may compress its answers (decoded by httpx.Response;
+# the size limit counts decoded bytes).
+_DEFAULT_HEADERS = {
+    "Accept": "*/*",
+    "Accept-Encoding": "gzip, deflate",
+    "Connection": "keep-alive",
+    "User-Agent": f"python-httpx/{httpx.__version__}",
+}
 
 
 class ResponseTooLargeError(EpuapProtocolError):
@@ -168,10 +183,22 @@ class _SoapClient:
         self.identity = identity
         self.server_certificates = list(server_certificates)
         self._sleep = sleep
-        self._http = http_client(settings, transport)
+        # The transport is called directly: httpx.Client's per-request work (URL merging,
+        # cookies, auth, redirects, hooks) is not needed for these fixed POSTs.
+        self._transport: httpx.BaseTransport = transport or KeepAliveTransport(settings.verify_tls)
+        base = settings.base_url.rstrip("/")
+        self._urls = {
+            operation: httpx.URL(base + path) for operation, path in SERVICE_PATHS.items()
+        }
+        self._timeouts = {
+            "connect": settings.connect_timeout,
+            "read": settings.read_timeout,
+            "write": settings.write_timeout,
+            "pool": settings.connect_timeout,
+        }
 
     def close(self) -> None:
-        self._http.close()
+        self._transport.close()
 
     def __enter__(self) -> _SoapClient:
         return self
@@ -191,13 +218,20 @@ class _SoapClient:
     def _post_once(self, operation: Operation, payload: bytes) -> tuple[int, Payload]:
         """Status and body; a body over SPOOL_ABOVE goes to a spool file as it arrives."""
         headers = {
+            **_DEFAULT_HEADERS,
             "Content-Type": SOAP_CONTENT_TYPE,
             "SOAPAction": f'"{SOAP_ACTIONS[operation]}"',
         }
         limit = self.settings.max_response_bytes
-        with self._http.stream(
-            "POST", SERVICE_PATHS[operation], content=payload, headers=headers
-        ) as response:
+        request = httpx.Request(
+            "POST",
+            self._urls[operation],
+            content=payload,
+            headers=headers,
+            extensions={"timeout": self._timeouts},
+        )
+        response = self._transport.handle_request(request)
+        with contextlib.closing(response):
             declared = response.headers.get("Content-Length")
             if declared and declared.isdigit() and int(declared) > limit:
                 raise ResponseTooLargeError(
