@@ -101,3 +101,28 @@ def test_synchronised_messages_leave_a_verifiable_chain(
     # Per message: one head read and one head write to store; the confirmations of the
     # run are marked together, with one more read and write.
     assert during_sync == ["SELECT", "UPDATE"] * 6
+
+
+def test_events_of_a_batch_left_by_a_caught_error_commit_with_the_transaction(
+    ctx: AppContext, clerk: CurrentUser
+) -> None:
+    """As before the Core INSERT: recorded events are part of whatever the caller commits."""
+    with ctx.db.session(write=True) as session:
+        _record(session, clerk, 0)
+    with ctx.db.session(write=True) as session:
+        try:
+            with audit.batch(session):
+                _record(session, clerk, 1)
+                _record(session, clerk, 2)
+                raise LookupError("przerwano w połowie")
+        except LookupError:
+            pass
+        _record(session, clerk, 3)  # one by one after the broken batch, same transaction
+    with ctx.db.session() as session:
+        check = audit.verify_chain(session)
+        summaries = list(session.scalars(select(AuditEvent.summary).order_by(AuditEvent.id)))
+        head = session.get(AuditHead, 1)
+        last = session.scalar(select(AuditEvent).order_by(AuditEvent.id.desc()).limit(1))
+    assert check.ok and check.checked == 4
+    assert summaries == ["zmiana 0", "zmiana 1", "zmiana 2", "zmiana 3"]
+    assert head is not None and last is not None and head.last_event_id == last.id
