@@ -2,7 +2,8 @@
 
 Mapper events rather than code in each service: registration, correction,
 assignment, case linking, ePUAP intake and the demo all write entries through the
-ORM, and none of them can forget a key. A rename of a correspondent, unit, user
+ORM, and none of them can forget a key; the hot Core INSERT of an incoming entry takes its
+keys from :func:`keys_for_insert`, the same functions. A rename of a correspondent, unit, user
 or case sign rewrites the keys of its entries in the same transaction. (Core
 ``update(RegisterEntry)`` statements bypass these events: they must not touch the
 source columns below.)
@@ -10,6 +11,7 @@ source columns below.)
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any
 
 from sqlalchemy import Connection, event, inspect, select, update
@@ -77,6 +79,34 @@ def _fill(connection: Connection, entry: RegisterEntry, everything: bool) -> Non
             else None
         )
         entry.case_sign_sort = name_key(sign)
+
+
+def keys_for_insert(
+    connection: Connection, values: Mapping[str, Any], sender_name: str | None
+) -> dict[str, bytes]:
+    """The sort keys of an entry written by a Core INSERT (the mapper events do not see it):
+    the same keys ``before_insert`` computes. ``sender_name``: the correspondent's display
+    name, which the caller has just checked (no second SELECT)."""
+    case_id = values.get("case_id")
+    sign = (
+        connection.scalar(select(Case.sign).where(Case.id == case_id))
+        if case_id is not None
+        else None
+    )
+    return {
+        "title_sort": sort_key(values.get("title")),
+        "notes_sort": sort_key(values.get("notes") or ""),
+        "sender_sort": name_key(sender_name if values.get("correspondent_id") else None),
+        "assignee_sort": assignee_sort_key(
+            connection, values.get("assigned_unit_id"), values.get("assigned_user_id")
+        ),
+        "case_sign_sort": name_key(sign),
+    }
+
+
+def assignee_sort_key(connection: Connection, unit_id: int | None, user_id: int | None) -> bytes:
+    """The assignee key for a Core UPDATE of ``assigned_unit_id`` / ``assigned_user_id``."""
+    return _assignee(connection, unit_id, user_id)
 
 
 @event.listens_for(RegisterEntry, "before_insert")

@@ -12,13 +12,14 @@ from __future__ import annotations
 import re
 from dataclasses import replace
 from datetime import date
-from typing import Any
+from typing import Any, cast
 
-from sqlalchemy import case, or_, select
-from sqlalchemy.orm import Session
+from sqlalchemy import Table, case, insert, or_, select
+from sqlalchemy.orm import Session, make_transient_to_detached
 
 from clerk_app.errors import ValidationError
 from clerk_app.models import Correspondent, CorrespondentKind, Role
+from clerk_app.models.types import utc_now
 from clerk_app.services import audit, permissions
 from clerk_app.services.database import Database
 from clerk_app.services.register_types import (
@@ -185,6 +186,10 @@ def summary_of(c: Correspondent) -> CorrespondentSummary:
     return CorrespondentSummary(c.id, c.kind, c.display_name, address_line(c))
 
 
+_TABLE = cast(Table, Correspondent.__table__)
+_INSERT = insert(_TABLE).returning(_TABLE.c.id)
+
+
 def create_in_session(
     session: Session, actor: CurrentUser | None, data: CorrespondentInput
 ) -> Correspondent:
@@ -205,29 +210,35 @@ def create_in_session(
                 f"{label}: korespondent z tym numerem już istnieje – "
                 f"{existing.display_name} (nr {existing.id}); wybierz go z listy."
             )
-    correspondent = Correspondent(
-        kind=data.kind,
-        first_name=data.first_name,
-        last_name=data.last_name,
-        institution_name=data.institution_name,
-        pesel=data.pesel,
-        nip=data.nip,
-        regon=data.regon,
-        street=data.street,
-        building=data.building,
-        apartment=data.apartment,
-        postal_code=data.postal_code,
-        city=data.city,
-        country=data.country,
-        email=data.email,
-        phone=data.phone,
-        epuap_address=data.epuap_address,
-        ade=data.ade,
-        display_name=display_name_of(data)[:300],
-        search_key=search_key_of(data),
-    )
+    values: dict[str, Any] = {
+        "kind": data.kind,
+        "first_name": data.first_name,
+        "last_name": data.last_name,
+        "institution_name": data.institution_name,
+        "pesel": data.pesel,
+        "nip": data.nip,
+        "regon": data.regon,
+        "street": data.street,
+        "building": data.building,
+        "apartment": data.apartment,
+        "postal_code": data.postal_code,
+        "city": data.city,
+        "country": data.country,
+        "email": data.email,
+        "phone": data.phone,
+        "epuap_address": data.epuap_address,
+        "ade": data.ade,
+        "display_name": display_name_of(data)[:300],
+        "search_key": search_key_of(data),
+        "created_at": utc_now(),
+    }
+    # One Core INSERT instead of a flush; the object then joins the session as persistent
+    # (every column loaded), so the caller and the register read it without a SELECT.
+    session.flush()  # as before: what the caller has pending is written first
+    correspondent = Correspondent(**values)
+    correspondent.id = session.connection().execute(_INSERT, values).scalar_one()
+    make_transient_to_detached(correspondent)
     session.add(correspondent)
-    session.flush()
     audit.record(
         session,
         actor,

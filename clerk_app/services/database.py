@@ -23,6 +23,9 @@ if TYPE_CHECKING:
 log = logging.getLogger("clerk_app.db")
 
 SQLITE_BUSY_TIMEOUT_MS = 15_000
+SQLITE_SYNCHRONOUS = "NORMAL"
+SQLITE_DURABLE_SYNCHRONOUS = "FULL"  # WAL: the commit waits for the log's fsync
+_SYNCHRONOUS_KEY = "clerk_synchronous"
 
 
 def resolve_url(settings: Settings, secrets: SecretStore | None = None) -> URL:
@@ -62,18 +65,29 @@ def _sqlite_engine(url: URL) -> Engine:
         cursor.execute("PRAGMA journal_mode=WAL")
         cursor.execute("PRAGMA foreign_keys=ON")
         cursor.execute(f"PRAGMA busy_timeout={SQLITE_BUSY_TIMEOUT_MS}")
-        cursor.execute("PRAGMA synchronous=NORMAL")
+        # WAL + NORMAL: a commit is atomic and consistent but may be lost on power loss;
+        # a commit an outside party is told about uses FULL (Database.session(durable=True)).
+        cursor.execute(f"PRAGMA synchronous={SQLITE_SYNCHRONOUS}")
         cursor.close()
         # The search index triggers fold text with the same function as the queries.
         dbapi_connection.create_function("clerk_fold", 1, _sql_fold, deterministic=True)
 
     @event.listens_for(engine, "begin")
     def _on_begin(conn: Any) -> None:
+        options = conn.get_execution_options()
         # Writers take the lock up front so two processes never deadlock on upgrade.
         # ``sqlite_begin=None`` (Database.read): no BEGIN, each SELECT is its own snapshot.
-        mode = conn.get_execution_options().get("sqlite_begin", "DEFERRED")
-        if mode is not None:
-            conn.exec_driver_sql(f"BEGIN {mode}")
+        mode = options.get("sqlite_begin", "DEFERRED")
+        if mode is None:
+            return
+        # SQLite refuses to change the safety level inside a transaction: set it before
+        # BEGIN, and only when it changes (a durable store, then an ordinary write).
+        level = options.get("sqlite_synchronous", SQLITE_SYNCHRONOUS)
+        info = conn.connection.info
+        if info.get(_SYNCHRONOUS_KEY, SQLITE_SYNCHRONOUS) != level:
+            conn.exec_driver_sql(f"PRAGMA synchronous={level}")
+            info[_SYNCHRONOUS_KEY] = level
+        conn.exec_driver_sql(f"BEGIN {mode}")
 
     return engine
 
@@ -94,15 +108,32 @@ class Database:
         self._sessions = sessionmaker(engine, expire_on_commit=False)
         writer = engine.execution_options(sqlite_begin="IMMEDIATE") if self.is_sqlite else engine
         self._write_sessions = sessionmaker(writer, expire_on_commit=False)
+        # PostgreSQL commits are durable already (synchronous_commit=on by default).
+        durable = (
+            writer.execution_options(sqlite_synchronous=SQLITE_DURABLE_SYNCHRONOUS)
+            if self.is_sqlite
+            else writer
+        )
+        self._durable_sessions = sessionmaker(durable, expire_on_commit=False)
 
     @classmethod
     def open(cls, settings: Settings, secrets: SecretStore | None = None) -> Database:
         return cls(create_db_engine(resolve_url(settings, secrets)))
 
     @contextmanager
-    def session(self, write: bool = False) -> Iterator[Session]:
-        """A unit of work: commits on success, rolls back on any error."""
-        factory = self._write_sessions if write else self._sessions
+    def session(self, write: bool = False, durable: bool = False) -> Iterator[Session]:
+        """A unit of work: commits on success, rolls back on any error.
+
+        ``durable=True`` (a write whose commit is then reported to an outside party, e.g. a
+        received message confirmed to ePUAP): the commit survives a power loss once it
+        returns. SQLite runs that transaction with ``synchronous=FULL``; others keep NORMAL
+        (WAL: atomic, but the last commits may be lost on power loss).
+        """
+        if durable and not write:
+            raise ValueError("durable=True needs write=True")
+        factory = (
+            self._durable_sessions if durable else self._write_sessions if write else self._sessions
+        )
         with factory() as session, session.begin():
             yield session
 

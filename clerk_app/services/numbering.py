@@ -7,24 +7,30 @@ IMMEDIATE), and a rollback returns the number, so numbers never repeat or skip.
 
 from __future__ import annotations
 
-from sqlalchemy import update
+from sqlalchemy import bindparam, update
 from sqlalchemy.orm import Session
 
 from clerk_app.models import NumberSequence
 from clerk_app.services.upsert import insert_ignore
 
+# Built once: a statement built per call costs more than its execution.
+_BUMP = (
+    update(NumberSequence)
+    .where(NumberSequence.key == bindparam("seq_key"), NumberSequence.year == bindparam("seq_year"))
+    .values(last_value=NumberSequence.last_value + 1)
+    .returning(NumberSequence.last_value)
+)
+
 
 def next_number(session: Session, key: str, year: int) -> int:
-    bump = (
-        update(NumberSequence)
-        .where(NumberSequence.key == key, NumberSequence.year == year)
-        .values(last_value=NumberSequence.last_value + 1)
-        .returning(NumberSequence.last_value)
-    )
-    value = session.execute(bump).scalar()
+    params = {"seq_key": key, "seq_year": year}
+    # On the session's connection (same transaction): an ORM-enabled UPDATE would also
+    # search the identity map for counters to synchronise, and no counter is ever loaded.
+    connection = session.connection()
+    value = connection.execute(_BUMP, params).scalar()
     if value is None:
-        session.execute(
+        connection.execute(
             insert_ignore(session, NumberSequence, {"key": key, "year": year, "last_value": 0})
         )
-        value = session.execute(bump).scalar_one()
+        value = connection.execute(_BUMP, params).scalar_one()
     return int(value)

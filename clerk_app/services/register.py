@@ -20,11 +20,12 @@ from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
-from sqlalchemy import Select, func, or_, select
+from sqlalchemy import Select, Table, bindparam, func, insert, inspect, or_, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, aliased
+from sqlalchemy.orm.util import identity_key
 
 from clerk_app.errors import ValidationError
 from clerk_app.integrations.epuap.safe_names import safe_attachment_name, unique_name
@@ -43,7 +44,9 @@ from clerk_app.models import (
     RegisterEntryVersion,
     Role,
     User,
+    register_sort_upkeep,
 )
+from clerk_app.models.types import utc_now
 from clerk_app.services import audit, numbering, permissions, text_extract
 from clerk_app.services.assignments import record_assignment
 from clerk_app.services.blob_store import BlobStore
@@ -329,9 +332,14 @@ class RegisterService:
             self.db, self.user, REGISTER_INCOMING_ROLES, "rejestracja przesyłki wpływającej"
         )
 
-    def register_incoming_in(self, session: Session, draft: IncomingDraft) -> RegisterResult:
+    def register_incoming_in(
+        self, session: Session, draft: IncomingDraft, *, sender_name: str | None = None
+    ) -> RegisterResult:
         """Register inside the caller's transaction (the inbox sync stores the raw message,
         the parsed document and the entry together). Permission: :meth:`authorize_incoming`.
+
+        ``sender_name``: the display name of ``draft.correspondent_id`` when the caller has
+        just read that correspondent in this transaction (it is not looked up again).
         """
         if draft.correspondent_id is not None and draft.new_correspondent is not None:
             raise ValidationError("Nadawca: wybierz istniejącego albo dodaj nowego, nie oba naraz.")
@@ -372,70 +380,84 @@ class RegisterService:
                     return existing
             book = self._book(session, draft.register_symbol, Direction.INCOMING, year)
             self._check_tracking(session, Direction.INCOMING, fields.tracking_no, None)
-            correspondent_id = self._correspondent(
-                session, draft.correspondent_id, draft.new_correspondent
+            correspondent_id, sender_name = (
+                (draft.correspondent_id, sender_name)
+                if sender_name is not None and draft.correspondent_id is not None
+                else self._sender(session, draft.correspondent_id, draft.new_correspondent)
             )
             unit_id = self._check_unit(session, draft.assigned_unit_id)
             assignee = self._check_user(session, draft.assigned_user_id)
             if unit_id is None and assignee is not None:
                 unit_id = assignee.unit_id
             seq = numbering.next_number(session, f"register:{book.symbol}", year)
-        entry = RegisterEntry(
-            direction=Direction.INCOMING,
-            register_symbol=book.symbol,
-            year=year,
-            seq_no=seq,
-            number=_format_number(book, seq, year),
-            received_on=fields.received_on,
-            title=fields.title,
-            correspondent_id=correspondent_id,
-            letter_date=fields.letter_date,
-            letter_ref=fields.letter_ref,
-            unknown_fields=_encode_unknown(fields.unknown),
-            channel=fields.channel,
-            tracking_no=fields.tracking_no,
-            attachment_count=fields.attachment_count,
-            notes=draft.notes.strip(),
-            created_by_id=self.user.id,
-            external_id=external_id,
-            needs_attention=draft.needs_attention,
-            attention_reason=draft.attention_reason.strip()[:500],
-        )
-        session.add(entry)
+        number = _format_number(book, seq, year)
+        values: dict[str, Any] = {
+            "direction": Direction.INCOMING,
+            "register_symbol": book.symbol,
+            "year": year,
+            "seq_no": seq,
+            "number": number,
+            "received_on": fields.received_on,
+            "title": fields.title,
+            "correspondent_id": correspondent_id,
+            "letter_date": fields.letter_date,
+            "letter_ref": fields.letter_ref,
+            "unknown_fields": _encode_unknown(fields.unknown),
+            "channel": fields.channel,
+            "tracking_no": fields.tracking_no,
+            "attachment_count": fields.attachment_count,
+            "notes": draft.notes.strip(),
+            "created_by_id": self.user.id,
+            "external_id": external_id,
+            "needs_attention": draft.needs_attention,
+            "attention_reason": draft.attention_reason.strip()[:500],
+        }
+        # What the caller has pending (a new correspondent, blobs) is written first; the
+        # entry itself is one Core INSERT: the ORM would only track an object nobody reads.
         session.flush()
+        connection = session.connection()
+        values.update(register_sort_upkeep.keys_for_insert(connection, values, sender_name))
+        entry_id = connection.execute(_INSERT_ENTRY, values).scalar_one()
         names = _attachment_names(draft.attachments)
-        # Recorded before the attachments are added: the audit head's first read would
-        # otherwise flush them on their own.
         audit.record(
             session,
             self.user,
             "register",
             "register_entry",
-            entry.id,
-            summary=f"rejestracja {entry.number}: {entry.title or NO_DATA}",
+            entry_id,
+            summary=f"rejestracja {number}: {fields.title or NO_DATA}",
             details={
-                "number": entry.number,
+                "number": number,
                 "direction": "incoming",
-                "channel": entry.channel.value,
+                "channel": fields.channel.value,
                 "external_id": external_id,
                 "attachments": names,
                 "unknown": sorted(fields.unknown),
             },
         )
-        self._store_attachments(session, entry, draft.attachments)
+        self._store_attachments(session, entry_id, None, draft.attachments)
         if unit_id is not None or assignee is not None:
             assignment = record_assignment(
                 session,
                 self.user,
                 on=today,
-                entry_id=entry.id,
+                entry_id=entry_id,
                 to_unit_id=unit_id,
                 to_user_id=assignee.id if assignee else None,
                 instruction=draft.instruction,
             )
-            entry.assigned_unit_id = unit_id
-            entry.assigned_user_id = assignment.to_user_id
-        return RegisterResult(entry.id, entry.number)
+            connection.execute(
+                update(_ENTRIES)
+                .where(_ENTRIES.c.id == entry_id)
+                .values(
+                    assigned_unit_id=unit_id,
+                    assigned_user_id=assignment.to_user_id,
+                    assignee_sort=register_sort_upkeep.assignee_sort_key(
+                        connection, unit_id, assignment.to_user_id
+                    ),
+                )
+            )
+        return RegisterResult(entry_id, number)
 
     def register_outgoing(self, draft: OutgoingDraft) -> RegisterResult:
         self.authorize_outgoing()
@@ -508,7 +530,7 @@ class RegisterService:
         )
         session.add(entry)
         session.flush()
-        names = self._store_attachments(session, entry, draft.attachments)
+        names = self._store_attachments(session, entry.id, entry.case_id, draft.attachments)
         audit.record(
             session,
             self.user,
@@ -837,19 +859,20 @@ class RegisterService:
             )
 
     @staticmethod
-    def _book(session: Session, symbol: str, direction: Direction, year: int) -> RegisterBook:
-        """The register book, refusing unknown, inactive and wrong-way books and closed years."""
-        found = session.execute(
-            select(RegisterBook, ClosedYear.year)
-            .outerjoin(ClosedYear, ClosedYear.year == year)
-            .where(RegisterBook.symbol == symbol)
-        ).first()
+    def _book(session: Session, symbol: str, direction: Direction, year: int) -> _Book:
+        """The register book, refusing unknown, inactive and wrong-way books and closed years.
+
+        Read on every registration (never cached): a book deactivated or a year closed a
+        moment ago refuses the next entry.
+        """
+        found = session.connection().execute(_BOOK, {"symbol": symbol, "year": year}).first()
         if found is None:
             raise ValidationError(f"Rejestr: nie ma rejestru „{symbol}”.")
-        book, closed = found
-        if not book.active:
+        book = _Book(found[0], found[1])
+        active, book_direction, closed = found[2], found[3], found[4]
+        if not active:
             raise ValidationError(f"Rejestr: rejestr „{symbol}” jest nieaktywny.")
-        if book.direction != direction:
+        if book_direction != direction:
             kind = "wpływających" if direction == Direction.INCOMING else "wychodzących"
             raise ValidationError(f"Rejestr: „{symbol}” nie jest rejestrem przesyłek {kind}.")
         if closed is not None:
@@ -917,6 +940,26 @@ class RegisterService:
             raise ValidationError(f"Nadawca/adresat: nie ma korespondenta nr {correspondent_id}.")
         return correspondent_id
 
+    def _sender(
+        self, session: Session, correspondent_id: int | None, new: Any
+    ) -> tuple[int | None, str | None]:
+        """The sender's id and display name (its sort key), refusing an unknown id."""
+        if new is not None:
+            created = create_in_session(session, self.user, new)
+            return created.id, created.display_name
+        if correspondent_id is None:
+            return None, None
+        # Just created or found by the caller (ePUAP intake): its name is loaded already.
+        held = session.identity_map.get(identity_key(Correspondent, correspondent_id))
+        if held is not None:
+            name = inspect(held).dict.get("display_name")
+            if name is not None:
+                return correspondent_id, str(name)
+        found = session.connection().execute(_SENDER_NAME, {"id": correspondent_id}).first()
+        if found is None:
+            raise ValidationError(f"Nadawca/adresat: nie ma korespondenta nr {correspondent_id}.")
+        return correspondent_id, found[0]
+
     def _check_attachment_sizes(self, attachments: tuple[AttachmentInput, ...]) -> None:
         limit_mb = self.max_attachment_bytes / (1 << 20)
         for att in attachments:
@@ -936,9 +979,15 @@ class RegisterService:
                 )
 
     def _store_attachments(
-        self, session: Session, entry: RegisterEntry, attachments: tuple[AttachmentInput, ...]
+        self,
+        session: Session,
+        entry_id: int,
+        case_id: int | None,
+        attachments: tuple[AttachmentInput, ...],
     ) -> list[str]:
+        """Store the files and insert their rows at once (one executemany, no ORM objects)."""
         names = _attachment_names(attachments)
+        rows: list[dict[str, Any]] = []
         for att, name in zip(attachments, names, strict=True):
             if isinstance(att.source, Path):
                 with att.source.open("rb") as stream:
@@ -946,23 +995,27 @@ class RegisterService:
             else:
                 stored = self.blobs.put(session, att.source)
             media_type = (att.media_type or "application/octet-stream")[:100]
-            session.add(
-                Attachment(
-                    entry_id=entry.id,
-                    case_id=entry.case_id if att.on_case else None,
-                    file_name=name,
-                    media_type=media_type,
-                    size=stored.size,
-                    sha256=stored.sha256,
-                    created_by_id=self.user.id,
+            rows.append(
+                {
+                    "entry_id": entry_id,
+                    "case_id": case_id if att.on_case else None,
+                    "file_name": name,
+                    "media_type": media_type,
+                    "size": stored.size,
+                    "sha256": stored.sha256,
+                    "created_at": utc_now(),
+                    "created_by_id": self.user.id,
                     # The search index (database triggers) picks this text up.
-                    extracted_text=(
+                    "extracted_text": (
                         self._text_of(att.source, name, media_type, stored.size)
                         if att.text is None
                         else text_extract.normalise_text(att.text)
                     ),
-                )
+                }
             )
+        if rows:
+            session.flush()  # a blob store may have left rows pending (PostgreSQL: the blobs)
+            session.connection().execute(_INSERT_ATTACHMENTS, rows)
         return names
 
     @staticmethod
@@ -971,6 +1024,28 @@ class RegisterService:
             return ""
         data = source.read_bytes() if isinstance(source, Path) else source
         return text_extract.extract_text(name, media_type, data)
+
+
+_ENTRIES = cast(Table, RegisterEntry.__table__)
+_ATTACHMENTS = cast(Table, Attachment.__table__)
+_INSERT_ENTRY = insert(_ENTRIES).returning(_ENTRIES.c.id)
+_INSERT_ATTACHMENTS = insert(_ATTACHMENTS)
+# The registration's reads, built once (building a statement costs more than running it).
+_BOOK = (
+    select(
+        RegisterBook.symbol,
+        RegisterBook.number_format,
+        RegisterBook.active,
+        RegisterBook.direction,
+        ClosedYear.year,
+    )
+    .outerjoin(ClosedYear, ClosedYear.year == bindparam("year"))
+    .where(RegisterBook.symbol == bindparam("symbol"))
+)
+_BY_EXTERNAL_ID = select(RegisterEntry.id, RegisterEntry.number).where(
+    RegisterEntry.external_id == bindparam("external_id")
+)
+_SENDER_NAME = select(Correspondent.display_name).where(Correspondent.id == bindparam("id"))
 
 
 def _attachment_names(attachments: tuple[AttachmentInput, ...]) -> list[str]:
@@ -986,7 +1061,15 @@ def _attachment_names(attachments: tuple[AttachmentInput, ...]) -> list[str]:
     return names
 
 
-def _format_number(book: RegisterBook, seq: int, year: int) -> str:
+@dataclass(frozen=True)
+class _Book:
+    """What a registration needs of its register book."""
+
+    symbol: str
+    number_format: str
+
+
+def _format_number(book: _Book, seq: int, year: int) -> str:
     try:
         number = book.number_format.format(symbol=book.symbol, n=seq, year=year)
     except (KeyError, IndexError, ValueError):
@@ -1002,11 +1085,7 @@ def _format_number(book: RegisterBook, seq: int, year: int) -> str:
 
 
 def _by_external_id(session: Session, external_id: str) -> RegisterResult | None:
-    found = session.execute(
-        select(RegisterEntry.id, RegisterEntry.number).where(
-            RegisterEntry.external_id == external_id
-        )
-    ).first()
+    found = session.connection().execute(_BY_EXTERNAL_ID, {"external_id": external_id}).first()
     return RegisterResult(found[0], found[1]) if found else None
 
 

@@ -225,6 +225,39 @@ def test_correction_assignment_and_case_link_move_the_entry(
     assert stale_keys(ctx.db) == []
 
 
+def test_registration_with_a_new_sender_and_an_assignment_writes_every_key(
+    ctx: AppContext, office: dict[str, Any]
+) -> None:
+    """The entry is one Core INSERT (no mapper event): its keys must still be complete."""
+    service: RegisterService = office["service"]
+    zofia: CurrentUser = office["zofia"]
+    created = service.register_incoming(
+        IncomingDraft(
+            received_on=TODAY,
+            channel=Channel.PAPER,
+            title="Łąka – wniosek",
+            new_correspondent=CorrespondentInput(
+                kind=CorrespondentKind.PERSON, first_name="Łucja", last_name="Ćma"
+            ),
+            letter_date=TODAY,
+            unknown=frozenset({"letter_ref"}),
+            notes="Żółw",
+            assigned_user_id=zofia.id,
+            instruction="Proszę o odpowiedź",
+        )
+    )
+    with ctx.db.session() as session:
+        entry = session.get(RegisterEntry, created.entry_id)
+        assert entry is not None
+        assert entry.assigned_unit_id == office["units"]["UA"]
+        assert entry.assigned_user_id == zofia.id
+        assert bytes(entry.assignee_sort) == assignee_key("UA", "Zofia Żak")
+        assert bytes(entry.sender_sort) == sort_key("Łucja Ćma")
+        assert bytes(entry.title_sort) == sort_key("Łąka – wniosek")
+        assert bytes(entry.notes_sort) == sort_key("Żółw")
+    assert stale_keys(ctx.db) == []
+
+
 def test_renaming_a_correspondent_reorders_its_entries_in_the_same_transaction(
     ctx: AppContext, office: dict[str, Any]
 ) -> None:

@@ -17,8 +17,9 @@ import logging
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from pathlib import Path
+from typing import Any, cast
 
-from sqlalchemy import and_, func, or_, select, update
+from sqlalchemy import Row, Select, Table, and_, bindparam, func, insert, or_, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -234,45 +235,69 @@ def analyse(item: InboxItem, *, max_document_bytes: int = MAX_DOCUMENT_BYTES) ->
 # ----------------------------------------------------------------------------- register seam
 
 
-def _find_correspondent(session: Session, data: CorrespondentInput) -> int | None:
-    for column, value in (
-        (Correspondent.pesel, data.pesel),
-        (Correspondent.nip, data.nip),
-        (Correspondent.regon, data.regon),
-    ):
+def _named(*where: Any) -> Select[int, str]:
+    return select(Correspondent.id, Correspondent.display_name).where(*where).limit(1)
+
+
+# Built once (building a statement per call costs more than running it).
+_BY_IDENTIFIER = {
+    name: _named(getattr(Correspondent, name) == bindparam("value"))
+    for name in ("pesel", "nip", "regon")
+}
+_IN_BOX = or_(
+    Correspondent.epuap_address == bindparam("box"), Correspondent.ade == bindparam("box")
+)
+_BY_BOX = {
+    CorrespondentKind.INSTITUTION: _named(
+        _IN_BOX, Correspondent.institution_name == bindparam("institution_name")
+    ),
+    CorrespondentKind.PERSON: _named(
+        _IN_BOX,
+        Correspondent.last_name == bindparam("last_name"),
+        Correspondent.first_name == bindparam("first_name"),
+    ),
+}
+_KNOWN = select(InboxMessage.kind, InboxMessage.state).where(
+    InboxMessage.channel == bindparam("channel"), InboxMessage.digest == bindparam("digest")
+)
+
+
+def _find_correspondent(session: Session, data: CorrespondentInput) -> tuple[int, str] | None:
+    """A known correspondent's id and display name (the entry's sender sort key)."""
+    # Core reads on the session's connection: nothing for the ORM to track.
+    connection = session.connection()
+    found: Row[int, str] | None
+    for name in ("pesel", "nip", "regon"):
+        value = getattr(data, name)
         if value:
-            found = session.scalar(select(Correspondent.id).where(column == value).limit(1))
+            found = connection.execute(_BY_IDENTIFIER[name], {"value": value}).first()
             if found is not None:
-                return found
-    name_match = (
-        Correspondent.institution_name == data.institution_name
-        if data.kind is CorrespondentKind.INSTITUTION
-        else (Correspondent.last_name == data.last_name)
-        & (Correspondent.first_name == data.first_name)
-    )
+                return found[0], found[1]
     box = data.epuap_address or data.ade
     if box:
-        found = session.scalar(
-            select(Correspondent.id)
-            .where(or_(Correspondent.epuap_address == box, Correspondent.ade == box), name_match)
-            .limit(1)
+        institution = data.kind is CorrespondentKind.INSTITUTION
+        params = (
+            {"box": box, "institution_name": data.institution_name}
+            if institution
+            else {"box": box, "last_name": data.last_name, "first_name": data.first_name}
         )
+        found = connection.execute(
+            _BY_BOX[CorrespondentKind.INSTITUTION if institution else CorrespondentKind.PERSON],
+            params,
+        ).first()
         if found is not None:
-            return found
+            return found[0], found[1]
     return None
 
 
 def _correspondent(
     session: Session, actor: CurrentUser | None, data: CorrespondentInput
-) -> int | Correspondent:
-    """The id of a known correspondent, or the one created (the caller keeps the object, so
-    registering finds it in the session instead of loading it again)."""
+) -> tuple[int, str] | Correspondent:
+    """The id and name of a known correspondent, or the one created (the caller keeps the
+    object, so registering finds it in the session instead of loading it again)."""
     from clerk_app.services.correspondents import create_in_session
 
-    # Correspondents are flushed as they are created; what is pending (the inbox message)
-    # waits for the next flush instead of getting one of its own here.
-    with session.no_autoflush:
-        found = _find_correspondent(session, data)
+    found = _find_correspondent(session, data)
     if found is not None:
         return found
     try:
@@ -302,6 +327,10 @@ class AttentionItem:
     entry_number: str | None
     title: str | None
     reason: str
+
+
+_MESSAGES = cast(Table, InboxMessage.__table__)
+_INSERT_MESSAGE = insert(_MESSAGES).returning(_MESSAGES.c.id)
 
 
 def _today() -> date:
@@ -347,7 +376,11 @@ class DatabaseLedger:
         try:
             self.registrar.authorize_incoming()
             try:
-                with self.db.session(write=True) as session, audit.batch(session):
+                # Durable: the sync confirms the message to the service once this returns.
+                with (
+                    self.db.session(write=True, durable=True) as session,
+                    audit.batch(session),
+                ):
                     # One head read and one head write for the message's 2-4 audit events.
                     return self._store(session, item, analysis)
             except IntegrityError:
@@ -360,40 +393,38 @@ class DatabaseLedger:
             discard_attachments(analysis.letter)
 
     def _store(self, session: Session, item: InboxItem, analysis: Analysis) -> StoreOutcome:
-        known = session.scalar(
-            select(InboxMessage).where(
-                InboxMessage.channel == item.channel, InboxMessage.digest == item.key
-            )
-        )
+        connection = session.connection()
+        known = connection.execute(_KNOWN, {"channel": item.channel, "digest": item.key}).first()
         if known is not None:
             return StoreOutcome(
                 new=False, kind=known.kind, already_confirmed=known.state == "confirmed"
             )
         with open_payload(item.raw) as stream:
             raw = self.blobs.put(session, stream)
-        message = InboxMessage(
-            channel=item.channel,
-            box=item.box[:200],
-            external_id=(item.external_id or "")[:200],
-            digest=item.key,
-            raw_sha256=raw.sha256,
-            state="stored",
-        )
-        # Added first so the register entry's flush inserts it too: its id is then known
-        # without a flush of its own (the entry link becomes an UPDATE in the next one).
-        session.add(message)
+        message = {
+            "channel": item.channel,
+            "box": item.box[:200],
+            "external_id": (item.external_id or "")[:200],
+            "digest": item.key,
+            "raw_sha256": raw.sha256,
+            "state": "stored",
+        }
         if analysis.receipt is not None:
-            outcome = self._file_receipt(session, item, analysis.receipt, message)
+            outcome, message_id = self._file_receipt(session, item, analysis.receipt, message)
         else:
-            outcome = self._register(session, item, analysis, message)
-        if message.id is None:
-            session.flush()
+            outcome, entry_id = self._register(session, item, analysis)
+            # Written after the entry, so it is inserted with its link (no UPDATE after).
+            session.flush()  # a blob store may have left rows pending (PostgreSQL: the blobs)
+            message_id = connection.execute(
+                _INSERT_MESSAGE,
+                {**message, "kind": "document", "entry_id": entry_id, "error": analysis.reason},
+            ).scalar_one()
         audit.record(
             session,
             self.actor,
             "inbox_store",
             "inbox_message",
-            message.id,
+            message_id,
             summary=f"{item.channel}: {item.file_name or item.key} → "
             f"{outcome.entry_number or outcome.kind}",
             details={
@@ -411,15 +442,19 @@ class DatabaseLedger:
         return outcome
 
     def _register(
-        self, session: Session, item: InboxItem, analysis: Analysis, message: InboxMessage
-    ) -> StoreOutcome:
+        self, session: Session, item: InboxItem, analysis: Analysis
+    ) -> tuple[StoreOutcome, int]:
         notes = list(analysis.notes)
         if item.is_test:
             notes.append("Dokument testowy (czyTestowe)")
         # A created correspondent stays referenced until the entry is written: the session
-        # holds it only weakly, and registering reads it (existence, sender sort key).
+        # holds it only weakly, and registering reads its name (the sender's sort key).
         held = _correspondent(session, self.actor, analysis.sender) if analysis.sender else None
-        sender = held.id if isinstance(held, Correspondent) else held
+        sender, sender_name = (
+            (held.id, held.display_name)
+            if isinstance(held, Correspondent)
+            else held or (None, None)
+        )
         # What an electronic letter does not say is registered as "brak danych".
         given = {
             "title": analysis.title,
@@ -441,23 +476,23 @@ class DatabaseLedger:
             needs_attention=analysis.needs_attention,
             attention_reason=analysis.reason,
         )
-        result = self.registrar.register_incoming_in(session, draft)
+        result = self.registrar.register_incoming_in(session, draft, sender_name=sender_name)
         del held  # written: the session may let it go
-        message.kind = "document"
-        message.entry_id = result.entry_id
-        message.error = analysis.reason
-        return StoreOutcome(
+        outcome = StoreOutcome(
             new=True,
             entry_number=result.number,
             needs_attention=analysis.needs_attention,
             reason=analysis.reason,
         )
+        return outcome, result.entry_id
 
     def _file_receipt(
-        self, session: Session, item: InboxItem, receipt: Receipt, message: InboxMessage
-    ) -> StoreOutcome:
+        self, session: Session, item: InboxItem, receipt: Receipt, values: dict[str, Any]
+    ) -> tuple[StoreOutcome, int]:
+        """File a UPP/UPD to the outgoing document it certifies (rare: the ORM is fine)."""
         kind = receipt.kind.lower()
-        message.kind = kind
+        message = InboxMessage(**values, kind=kind)
+        session.add(message)
         with open_payload(item.content) as stream:
             stored = self.blobs.put(session, stream)
         outbox = None
@@ -474,7 +509,10 @@ class DatabaseLedger:
                 "w rejestrze wychodzącym"
             )
             message.error = reason
-            return StoreOutcome(new=True, kind=kind, needs_attention=True, reason=reason)
+            session.flush()
+            return StoreOutcome(
+                new=True, kind=kind, needs_attention=True, reason=reason
+            ), message.id
         now = datetime.now(UTC)
         if receipt.kind == "UPP":
             outbox.upp_sha256 = stored.sha256
@@ -501,7 +539,8 @@ class DatabaseLedger:
         number = session.scalar(
             select(RegisterEntry.number).where(RegisterEntry.id == outbox.entry_id)
         )
-        return StoreOutcome(new=True, kind=kind, entry_number=number)
+        session.flush()
+        return StoreOutcome(new=True, kind=kind, entry_number=number), message.id
 
     def unconfirmed_keys(self, channel: str, box: str) -> list[str]:
         """Keys of messages of this box stored but not marked confirmed."""

@@ -5,7 +5,8 @@ and e-Doręczenia plug in as ports. The order is what makes it safe:
 
 1. ``fetch_next`` hands out the head of the box (it stays there until acknowledged);
 2. the ledger stores raw answer, parsed document, attachments and register entry in ONE
-   committed transaction — or recognises the message by its key and stores nothing;
+   committed transaction, durable before it returns (SQLite commits it with
+   ``synchronous=FULL``) — or recognises the message by its key and stores nothing;
 3. ``acknowledge``; only then
 4. the ledger marks the message confirmed.
 
