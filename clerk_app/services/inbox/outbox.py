@@ -296,7 +296,9 @@ class OutboxService:
         return SendClient(c.settings, c.identity, [c.pinned]), c.mailbox
 
     def _prepare(self, number: str, operation: str, mailbox: Mailbox) -> _Prepared | SendOutcome:
-        with self.ctx.db.session(write=True) as session:
+        # Durable before anything goes out: a queued row lost on power loss would be queued
+        # again under a new key (on SQLite even the same id), and the letter sent twice.
+        with self.ctx.db.session(write=True, durable=True) as session:
             entry = session.scalar(
                 select(RegisterEntry).where(RegisterEntry.number == number).with_for_update()
             )
@@ -438,7 +440,8 @@ class OutboxService:
                     entry.delivery_status = DeliveryStatus.FAILED
 
     def _record(self, p: _Prepared, document_id: str, upp: bytes | None) -> SendOutcome:
-        with self.ctx.db.session(write=True) as session:
+        # The UPP and the sent state are the office's proof of dispatch: keep them durably.
+        with self.ctx.db.session(write=True, durable=True) as session:
             message = session.get(OutboxMessage, p.outbox_id, with_for_update=True)
             entry = session.get(RegisterEntry, p.entry_id, with_for_update=True)
             if message is None or entry is None:  # pragma: no cover - rows are never deleted

@@ -8,9 +8,10 @@ from __future__ import annotations
 import json
 from collections.abc import Callable, Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import event, select
 
 from clerk_app.errors import ConnectionFailed, ValidationError
 from clerk_app.integrations.epuap.client import SendClient
@@ -255,3 +256,32 @@ def test_cli_send_prints_json_and_sends_once(
 
     assert cli_epuap.main([*base, "epuap", "send", "WYCH/999/1999", "--json"]) == 2
     assert "Numer wpisu" in capsys.readouterr().err
+
+
+def test_the_queued_row_and_the_upp_are_committed_durably_around_the_send(
+    ctx: AppContext, simulator: EpuapSimulator, outbox: OutboxService
+) -> None:
+    """On SQLite (WAL + synchronous=NORMAL by default) a commit lost on power loss after the
+    letter went out would queue it again under a new key: the row that carries the key is
+    committed with synchronous=FULL before the request is sent, and the UPP after it."""
+    if not ctx.db.is_sqlite:
+        pytest.skip("PostgreSQL commits are durable (synchronous_commit=on)")
+    number = _outgoing(ctx)
+    timeline: list[str] = []
+
+    def on_commit(conn: Any) -> None:
+        cursor = conn.connection.dbapi_connection.cursor()
+        try:
+            level = cursor.execute("PRAGMA synchronous").fetchone()[0]
+        finally:
+            cursor.close()
+        sent = len(simulator.sent_requests(OFFICE))
+        timeline.append(f"{'full' if level == 2 else 'normal'} commit, {sent} sent")
+
+    event.listen(ctx.db.engine, "commit", on_commit)
+    try:
+        assert outbox.send(number).ok
+    finally:
+        event.remove(ctx.db.engine, "commit", on_commit)
+    assert timeline[0] == "full commit, 0 sent"
+    assert timeline[-1] == "full commit, 1 sent"
