@@ -2,7 +2,10 @@
 
 Embedded default: files under ``<data>/attachments/ab/cd/<sha256>``, written to a
 temp file, fsynced and renamed, so a crash never leaves a partial blob; a blob
-first written in a transaction that rolls back is removed again.
+first written in a transaction that rolls back is removed again. Each file's fsync (and
+its directory's creation) runs on a background thread while the transaction goes on; the
+commit waits for them, renames, and fsyncs the directories: one fsync round in the commit
+path instead of two.
 PostgreSQL: blobs live in the ``blob`` table, so every clerk reaches them over
 the same connection, they share the register's transaction and pg_dump backs
 up both together (a shared folder would need its own permissions and backup).
@@ -11,13 +14,14 @@ Every read is verified against the hash.
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import io
 import os
 import tempfile
 import threading
-from collections.abc import Iterator
-from concurrent.futures import ThreadPoolExecutor
+from collections.abc import Iterable, Iterator
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 from typing import BinaryIO, Protocol
@@ -75,49 +79,128 @@ class FileBlobStore:
     def __init__(self, root: Path, max_size: int = DEFAULT_MAX_SIZE) -> None:
         self.root = root
         self.max_size = max_size
+        # Directories known to exist: a new directory costs an inode and an fsync of its
+        # parent, so it is made once, not checked on every put.
+        self._known_dirs: set[Path] = set()
+        self._dirs_lock = threading.Lock()
 
     def path_for(self, sha256: str) -> Path:
         _check_hash(sha256)
         return self.root / sha256[:2] / sha256[2:4] / sha256
 
     def put(self, session: Session, source: BinaryIO | bytes) -> StoredBlob:
-        """Write the content to a temp file; it gets its final name, durably, at commit.
+        """Write the content to a temp file and start its fsync on a background thread; it
+        gets its final name, durably, at commit.
 
-        fsync is batched per transaction (see :func:`_publish_before_commit`): a file under
-        its final name is always durable, and the commit that references it comes after.
+        :func:`_publish_before_commit` waits for the fsync before the rename, so a file
+        under its final name is always complete, and the commit that references it comes
+        after. Content already stored (or put in this transaction) is not written again.
         """
-        stream = _as_stream(source)
+        pending = _pending(session)
+        if isinstance(source, bytes | bytearray):
+            if len(source) > self.max_size:
+                raise _too_large(self.max_size)
+            sha = hashlib.sha256(source).hexdigest()
+            if sha in pending or self.path_for(sha).exists():
+                return StoredBlob(sha, len(source))
+            fd, tmp = self._temp_file()
+            try:
+                _write_all(fd, source)
+            except BaseException:
+                _close_and_remove(fd, tmp)
+                raise
+            size = len(source)
+        else:
+            fd, tmp = self._temp_file()
+            try:
+                sha, size = self._copy(source, fd)
+            except BaseException:
+                _close_and_remove(fd, tmp)
+                raise
+            if sha in pending or self.path_for(sha).exists():
+                _close_and_remove(fd, tmp)
+                return StoredBlob(sha, size)
+        # fsync and mkdir block without the GIL: the disk works while the transaction goes on.
+        target = self.path_for(sha)
+        job = _pool().submit(self._prepare, fd, target.parent)
+        pending[sha] = _Pending(self, tmp, target, job)
+        _publish_on_commit(session)
+        return StoredBlob(sha, size)
+
+    def _prepare(self, fd: int, directory: Path) -> list[Path]:
+        """Background: make the temp file durable and its final directory exist; returns
+        the directories whose entries changed (fsynced with the renames at commit)."""
+        _fsync_and_close(fd)
+        return self._make_dirs(directory)
+
+    def _temp_file(self) -> tuple[int, Path]:
         tmp_dir = self.root / "tmp"
-        tmp_dir.mkdir(parents=True, exist_ok=True)
+        if tmp_dir not in self._known_dirs:
+            self._make_dirs(tmp_dir)  # temp names need no durability: nothing refers to them
+            self._known((tmp_dir,))
+        try:
+            fd, name = tempfile.mkstemp(dir=tmp_dir, prefix="put-")
+        except FileNotFoundError:  # the folder was removed behind the store's back
+            self._forget_dirs()
+            self._make_dirs(tmp_dir)
+            fd, name = tempfile.mkstemp(dir=tmp_dir, prefix="put-")
+        return fd, Path(name)
+
+    def _copy(self, stream: BinaryIO, fd: int) -> tuple[str, int]:
         digest = hashlib.sha256()
         size = 0
-        fd, tmp_name = tempfile.mkstemp(dir=tmp_dir, prefix="put-")
-        try:
-            with os.fdopen(fd, "wb") as out:
-                while chunk := stream.read(CHUNK):
-                    size += len(chunk)
-                    if size > self.max_size:
-                        raise _too_large(self.max_size)
-                    digest.update(chunk)
-                    out.write(chunk)
-            sha = digest.hexdigest()
-            pending = _pending(session)
-            if sha in pending or self.path_for(sha).exists():
-                os.unlink(tmp_name)
+        while chunk := stream.read(CHUNK):
+            size += len(chunk)
+            if size > self.max_size:
+                raise _too_large(self.max_size)
+            digest.update(chunk)
+            _write_all(fd, chunk)
+        return digest.hexdigest(), size
+
+    def _make_dirs(self, directory: Path) -> list[Path]:
+        """Create ``directory`` and its missing parents; return the directories whose
+        entries changed: fsyncing them makes the new directories survive a crash."""
+        if directory in self._known_dirs:
+            return []
+        missing: list[Path] = []
+        probe = directory
+        while True:
+            try:
+                probe.mkdir()  # usually the only call: the parent exists
+            except FileExistsError:
+                changed = []  # made before (by whoever made it durable)
+            except FileNotFoundError:
+                if probe.parent == probe:
+                    raise
+                missing.append(probe)
+                probe = probe.parent
+                continue
             else:
-                pending[sha] = (Path(tmp_name), self.path_for(sha))
-                _publish_on_commit(session)
-        except BaseException:
-            if os.path.exists(tmp_name):
-                os.unlink(tmp_name)
-            raise
-        return StoredBlob(sha, size)
+                changed = [probe.parent]
+            break
+        for new in reversed(missing):
+            try:
+                new.mkdir()
+            except FileExistsError:
+                continue  # made meanwhile by another transaction, which fsyncs it
+            changed.append(new.parent)
+        return changed
+
+    def _known(self, directories: Iterable[Path]) -> None:
+        """Remember directories that exist durably: a new directory costs an inode (and an
+        fsync), so it is made once, not checked on every put."""
+        with self._dirs_lock:
+            self._known_dirs.update(directories)
+
+    def _forget_dirs(self) -> None:
+        with self._dirs_lock:
+            self._known_dirs.clear()
 
     def get(self, session: Session, sha256: str) -> bytes:
         path = self.path_for(sha256)
         waiting = _pending(session).get(sha256)
         if waiting is not None:
-            path = waiting[0]  # written in this transaction, published at commit
+            path = waiting.tmp  # written in this transaction, published at commit
         try:
             data = path.read_bytes()
         except FileNotFoundError as exc:
@@ -189,14 +272,62 @@ def _fsync_path(path: Path) -> None:
         os.close(fd)
 
 
+def _write_all(fd: int, data: bytes | bytearray) -> None:
+    view = memoryview(data)
+    while view:
+        view = view[os.write(fd, view) :]
+
+
+def _fsync_and_close(fd: int) -> None:
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+
+
+def _close_and_remove(fd: int, path: Path) -> None:
+    os.close(fd)
+    path.unlink(missing_ok=True)
+
+
+@dataclass(frozen=True)
+class _Pending:
+    """A blob of this transaction: its temp file, its final name, and the background job
+    that fsyncs it and makes its directory."""
+
+    store: FileBlobStore
+    tmp: Path
+    target: Path
+    prepared: Future[list[Path]]
+
+
 _SYNC_THREADS = 4
 _sync_pool: ThreadPoolExecutor | None = None
 _sync_pool_lock = threading.Lock()
 
 
+def _pool() -> ThreadPoolExecutor:
+    global _sync_pool
+    with _sync_pool_lock:
+        if _sync_pool is None:
+            _sync_pool = ThreadPoolExecutor(_SYNC_THREADS, thread_name_prefix="blob-fsync")
+        return _sync_pool
+
+
+def _new_pool_after_fork() -> None:
+    """A forked child has none of the parent's threads: waiting on them would hang."""
+    global _sync_pool, _sync_pool_lock
+    _sync_pool = None
+    _sync_pool_lock = threading.Lock()
+
+
+if hasattr(os, "register_at_fork"):
+    os.register_at_fork(after_in_child=_new_pool_after_fork)
+
+
 def _sync_all(paths: list[Path]) -> None:
     """fsync files (or, on POSIX, directories) at once: fsync releases the GIL and the file
-    system commits concurrent requests together, so N files cost about one journal commit
+    system commits concurrent requests together, so N paths cost about one journal commit
     instead of N in a row. Returns when every one is durable; raises the first error."""
     if os.name != "posix" and any(p.is_dir() for p in paths):
         paths = [p for p in paths if not p.is_dir()]
@@ -204,21 +335,17 @@ def _sync_all(paths: list[Path]) -> None:
         for path in paths:
             _fsync_path(path)
         return
-    global _sync_pool
-    with _sync_pool_lock:
-        if _sync_pool is None:
-            _sync_pool = ThreadPoolExecutor(_SYNC_THREADS, thread_name_prefix="blob-fsync")
-        pool = _sync_pool
+    pool = _pool()
     for future in [pool.submit(_fsync_path, path) for path in paths]:
         future.result()
 
 
-_PENDING = "blob_pending"  # sha256 -> (temp file, final path): written, not yet published
+_PENDING = "blob_pending"  # sha256 -> _Pending: written, not yet published
 _PUBLISHED = "new_blob_files"  # final paths published by this transaction
 
 
-def _pending(session: Session) -> dict[str, tuple[Path, Path]]:
-    pending: dict[str, tuple[Path, Path]] = session.info.setdefault(_PENDING, {})
+def _pending(session: Session) -> dict[str, _Pending]:
+    pending: dict[str, _Pending] = session.info.setdefault(_PENDING, {})
     return pending
 
 
@@ -233,28 +360,46 @@ def _publish_on_commit(session: Session) -> None:
 
 
 def _publish_before_commit(session: Session) -> None:
-    """fsync every new blob, move it to its final name, fsync the directories — all before
-    the database commit that references them (one batch per transaction, not per file)."""
-    pending = session.info.pop(_PENDING, {})
+    """Wait for the fsync of every new blob, move each to its final name, then fsync those
+    directories — all before the database commit that references them (the files' fsyncs
+    ran during the transaction; the directories' are the one round the commit waits for)."""
+    pending: dict[str, _Pending] = session.info.pop(_PENDING, {})
     if not pending:
         return
     published: list[Path] = session.info.setdefault(_PUBLISHED, [])
     directories: set[Path] = set()
     try:
-        _sync_all([tmp for tmp, _target in pending.values()])
-        for tmp, target in pending.values():
-            if target.exists():  # another transaction published the same content meanwhile
-                tmp.unlink(missing_ok=True)
+        for blob in pending.values():
+            directories.update(blob.prepared.result())
+        for blob in pending.values():
+            if blob.target.exists():  # another transaction published the same content
+                blob.tmp.unlink(missing_ok=True)
+                directories.add(blob.target.parent)  # durable before we refer to it too
                 continue
-            target.parent.mkdir(parents=True, exist_ok=True)
-            os.replace(tmp, target)
-            published.append(target)
-            directories.add(target.parent)
+            try:
+                os.replace(blob.tmp, blob.target)
+            except FileNotFoundError:
+                if not blob.tmp.exists():
+                    raise
+                blob.store._forget_dirs()  # removed behind the store's back
+                directories.update(blob.store._make_dirs(blob.target.parent))
+                os.replace(blob.tmp, blob.target)
+            published.append(blob.target)
+            directories.add(blob.target.parent)
+        # One round: the renames and any new directories' entries, before the commit.
         _sync_all(sorted(directories))
+        for blob in pending.values():
+            blob.store._known((blob.target.parent,))
     except BaseException:
-        for tmp, _target in pending.values():
-            tmp.unlink(missing_ok=True)
+        _remove_temp_files(pending)
         raise
+
+
+def _remove_temp_files(pending: dict[str, _Pending]) -> None:
+    for blob in pending.values():
+        with contextlib.suppress(Exception):  # the file goes all the same
+            blob.prepared.result()  # its descriptor is closed once this is done
+        blob.tmp.unlink(missing_ok=True)
 
 
 def _forget_published(session: Session) -> None:
@@ -263,7 +408,6 @@ def _forget_published(session: Session) -> None:
 
 def _discard(session: Session) -> None:
     """Rollback: remove unpublished temp files and the blobs this transaction published."""
-    for tmp, _target in session.info.pop(_PENDING, {}).values():
-        tmp.unlink(missing_ok=True)
+    _remove_temp_files(session.info.pop(_PENDING, {}))
     for path in session.info.pop(_PUBLISHED, []):
         path.unlink(missing_ok=True)
