@@ -14,6 +14,8 @@ import re
 import warnings
 from pathlib import PurePath
 
+from lxml import etree
+
 from clerk_app.integrations.epuap.safe_xml import HostileXmlError, parse_untrusted_xml
 
 log = logging.getLogger("clerk_app.text_extract")
@@ -91,6 +93,13 @@ def normalise_text(text: str) -> str:
 
 def _xml_text(data: bytes, file_name: str) -> str:
     root = parse_untrusted_xml(data, max_bytes=MAX_INPUT_BYTES, what=f"załącznik {file_name}")
+    return xml_tree_text(root)
+
+
+def xml_tree_text(root: etree._Element) -> str:
+    """The words of an already parsed XML document, as :func:`extract_text` finds them in its
+    bytes (before :func:`normalise_text`): parsers of XML we read anyway (ePUAP letters) give
+    the search index its text without a second parse."""
     parts: list[str] = []
     size = 0
     for element in root.iter():

@@ -39,6 +39,7 @@ from clerk_app.integrations.epuap import payload
 from clerk_app.integrations.epuap.payload import MAX_DOCUMENT_BYTES, Payload
 from clerk_app.integrations.epuap.safe_names import safe_attachment_name, unique_name
 from clerk_app.integrations.epuap.safe_xml import parse_untrusted_xml, stylesheet_hrefs
+from clerk_app.services.text_extract import normalise_text, xml_tree_text
 
 log = logging.getLogger(__name__)
 
@@ -147,6 +148,10 @@ class Letter:
     attachments: tuple[LetterAttachment, ...]
     signatures: tuple[SignatureInfo, ...]
     stylesheets: tuple[str, ...] = ()
+    #: Searchable words of the whole XML document, exactly what ``text_extract.extract_text``
+    #: gives for its bytes (signatures and attachment data left out): the inbox passes it
+    #: on as the letter's ``AttachmentInput.text`` instead of parsing the XML again.
+    plain_text: str = field(default="", repr=False, compare=False)
 
     @property
     def problems(self) -> tuple[str, ...]:
@@ -166,13 +171,20 @@ class Receipt:
     addressee_name: str | None
     sender_name: str | None
     signatures: tuple[SignatureInfo, ...]
+    #: As :attr:`Letter.plain_text`.
+    plain_text: str = field(default="", repr=False, compare=False)
 
 
 # ---------------------------------------------------------------------------- helpers
 
 
+# Elements are looked up by local name in any namespace ("{*}name"): lxml filters in C,
+# so no Python code runs for the elements that do not match (e.g. the attachment data).
+
+
 def _local(element: etree._Element) -> str:
-    return etree.QName(element).localname if isinstance(element.tag, str) else ""
+    tag = element.tag
+    return tag[tag.rfind("}") + 1 :] if isinstance(tag, str) else ""
 
 
 def _elements(element: etree._Element) -> Iterator[etree._Element]:
@@ -184,13 +196,13 @@ def _elements(element: etree._Element) -> Iterator[etree._Element]:
 def _first(element: etree._Element | None, name: str) -> etree._Element | None:
     if element is None:
         return None
-    return next((c for c in _elements(element) if _local(c) == name), None)
+    return next(element.iterchildren(f"{{*}}{name}"), None)
 
 
 def _descendant(element: etree._Element | None, name: str) -> etree._Element | None:
     if element is None:
         return None
-    return next((c for c in element.iter() if _local(c) == name and c is not element), None)
+    return next(element.iterdescendants(f"{{*}}{name}"), None)
 
 
 def _text(element: etree._Element | None) -> str | None:
@@ -202,12 +214,9 @@ def _text(element: etree._Element | None) -> str | None:
 
 def _outside_signatures(root: etree._Element, name: str) -> Iterator[etree._Element]:
     """Descendants named ``name`` that are not inside a ds:Signature (its Object can hold XML)."""
-    for element in root.iter():
-        if _local(element) != name:
-            continue
-        if any(a.tag == _DS_SIGNATURE for a in element.iterancestors()):
-            continue
-        yield element
+    for element in root.iter(f"{{*}}{name}"):
+        if next(element.iterancestors(_DS_SIGNATURE), None) is None:
+            yield element
 
 
 def _address(element: etree._Element | None) -> PostalAddress | None:
@@ -225,15 +234,16 @@ def _address(element: etree._Element | None) -> PostalAddress | None:
     )
 
 
+_PARTY_TAGS = ("{*}Osoba", "{*}Instytucja")
+
+
 def _parties(container: etree._Element | None) -> tuple[Party, ...]:
     if container is None:
         return ()
     parties: list[Party] = []
-    for element in container.iter():
+    for element in container.iter(*_PARTY_TAGS):
         kind = _local(element)
-        if kind not in ("Osoba", "Instytucja"):
-            continue
-        if any(_local(a) in ("Osoba", "Instytucja") for a in element.iterancestors()):
+        if next(element.iterancestors(*_PARTY_TAGS), None) is not None:
             continue  # an institution's employee, not a party of its own
         if kind == "Osoba":
             first = _text(_first(element, "Imie"))
@@ -343,7 +353,7 @@ def _paragraphs(content: etree._Element | None) -> tuple[str, ...]:
     if content is None:
         return ()
     for name in ("Informacja", "Tresc"):
-        found = [t for e in content.iter() if _local(e) == name and (t := _text(e))]
+        found = [t for e in content.iter(f"{{*}}{name}") if (t := _text(e))]
         if found:
             return tuple(found)
     skipped = {"MiejscowoscDokumentu", "Tytul", "Zalaczniki"}
@@ -374,7 +384,7 @@ def _subject_name(certificate: x509.Certificate) -> str | None:
 
 
 def _embedded_certificate(signature: etree._Element) -> x509.Certificate | None:
-    cert_el = next((e for e in signature.iter() if _local(e) == "X509Certificate"), None)
+    cert_el = next(signature.iter("{*}X509Certificate"), None)
     if cert_el is None or not (cert_el.text or "").strip():
         return None
     try:
@@ -517,6 +527,7 @@ def parse_letter_root(root: etree._Element) -> Letter:
         signatures=_signatures(signature_root),
         attachments=_attachments(document),
         stylesheets=tuple(stylesheet_hrefs(root)),
+        plain_text=normalise_text(xml_tree_text(root)),
     )
 
 
@@ -544,6 +555,7 @@ def parse_receipt_root(root: etree._Element) -> Receipt:
         addressee_name=_text(_first(_first(body, "Adresat"), "Nazwa")),
         sender_name=_text(_first(_first(body, "Nadawca"), "Nazwa")),
         signatures=_signatures(root),
+        plain_text=normalise_text(xml_tree_text(root)),
     )
 
 
