@@ -117,3 +117,34 @@ def test_a_known_external_id_returns_the_entry_without_a_second_number(
         message = session.scalar(select(InboxMessage))
     assert numbers == [first.entry_number]
     assert message is not None and message.entry_id is not None
+
+
+def test_the_letter_is_parsed_once_and_indexed_with_the_same_text(
+    ctx: AppContext, clerk: CurrentUser, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The letter's search text comes from the parse the ledger already did: extract_text
+    never reads the XML again, and the stored text is what extract_text would give."""
+    from clerk_app.models import Attachment
+    from clerk_app.services import text_extract
+    from clerk_app.services.search import search
+
+    content = crd_letter(7)
+    expected = text_extract.extract_text("pismo_7.xml", "text/xml", content)
+    read_back: list[str] = []
+    real = text_extract.extract_text
+
+    def spy(file_name: str, *args: Any, **kwargs: Any) -> str:
+        read_back.append(file_name)
+        return real(file_name, *args, **kwargs)
+
+    monkeypatch.setattr(text_extract, "extract_text", spy)
+    outcome = DatabaseLedger(ctx.db, ctx.blobs, clerk).store(memory_item("pismo_7.xml", content))
+
+    assert outcome.new and not [name for name in read_back if name.endswith(".xml")]
+    with ctx.db.session() as session:
+        stored = session.scalar(
+            select(Attachment.extracted_text).where(Attachment.file_name.like("%.xml"))
+        )
+    assert expected and stored == expected
+    word = next(w for w in expected.split() if len(w) > 6 and w.isalpha())
+    assert outcome.entry_number in [hit.label for hit in search(ctx.db, clerk, word)]

@@ -14,7 +14,7 @@ UPP/UPD receipts are filed to the outgoing document they certify, not registered
 from __future__ import annotations
 
 import logging
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any, cast
@@ -191,6 +191,9 @@ def analyse(item: InboxItem, *, max_document_bytes: int = MAX_DOCUMENT_BYTES) ->
             log.exception("Unexpected failure while parsing %s", item.file_name)
             result.problems.append(f"Dokument nieczytelny ({type(exc).__name__}): {exc}")
         else:
+            # The document's search text comes from the tree just parsed: the register then
+            # does not parse the same XML again to index it.
+            result.attachments[0] = replace(result.attachments[0], text=parsed.plain_text)
             if isinstance(parsed, Receipt):
                 result.receipt = parsed
             else:
