@@ -88,5 +88,13 @@ def run_smoke_test() -> int:
         page = PdfPages.from_file(pdf).render(0, 72)
         steps.append(f"pdfium: {page.width()}x{page.height()} px")
         steps.append(f"xml: {parse_smoke_xml()}")
+        # The ePUAP receive path decodes letters with pybase64's native extension; a bundle
+        # missing it would silently fall back to its slow pure-Python decoder.
+        import pybase64
+
+        if "C extension active" not in pybase64.get_version():
+            print(f"smoke test: pybase64 without its C extension ({pybase64.get_version()})")
+            return 1
+        steps.append(f"base64: {pybase64.get_version()}")
     print("smoke test passed: " + "; ".join(steps))
     return 0
