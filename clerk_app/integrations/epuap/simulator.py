@@ -62,7 +62,12 @@ from clerk_app.integrations.epuap.server_messages import (
     receipt_xml,
     send_response,
 )
-from clerk_app.integrations.epuap.wssecurity import SigningIdentity, sign_envelope, verify_envelope
+from clerk_app.integrations.epuap.wssecurity import (
+    Detached,
+    SigningIdentity,
+    sign_envelope,
+    verify_envelope,
+)
 
 _MAX_REQUEST_BYTES = 128 * 1024 * 1024
 # Answers up to this size go out with their headers in one write. A bigger body is not
@@ -377,7 +382,15 @@ class EpuapSimulator:
     def _sign(self, answer: etree._Element | FetchAnswer) -> bytes:
         envelope = answer.envelope if isinstance(answer, FetchAnswer) else answer
         if self.sign_responses:
-            sign_envelope(envelope, self.identity)
+            # A fetch answer splices its content in when serialised: the 270 KB text need
+            # not be put back into the tree after hashing.
+            detached: Detached | None = None
+            if isinstance(answer, FetchAnswer) and answer.content is not None:
+                detached = {}
+            sign_envelope(envelope, self.identity, detached=detached)
+            for element, text in (detached or {}).items():
+                if isinstance(answer, FetchAnswer) and element is not answer.content:
+                    element.text = text  # any other big text stays in the tree
         return answer.serialize() if isinstance(answer, FetchAnswer) else serialize(envelope)
 
     def _digest_matches(self, digest: str, document: StoredDocument) -> bool:

@@ -220,8 +220,14 @@ def _token_certificate(text: str) -> x509.Certificate:
     return x509.load_der_x509_certificate(der)
 
 
-def sign_envelope(envelope: etree._Element, identity: SigningIdentity) -> etree._Element:
-    """Sign ``envelope`` in place (and return it). The body must not change afterwards."""
+def sign_envelope(
+    envelope: etree._Element, identity: SigningIdentity, *, detached: Detached | None = None
+) -> etree._Element:
+    """Sign ``envelope`` in place (and return it). The body must not change afterwards.
+
+    With ``detached``, big text nodes of the body are handed over (element → text) and left
+    empty in the tree instead of being put back: for a caller that writes them itself.
+    """
     body = envelope.find(_SOAP_BODY)
     if body is None:
         raise SignatureError("Koperta SOAP bez elementu Body — nie ma czego podpisać")
@@ -256,7 +262,7 @@ def sign_envelope(envelope: etree._Element, identity: SigningIdentity) -> etree.
     etree.SubElement(transforms, _DS_TRANSFORM, Algorithm=EXC_C14N)
     etree.SubElement(reference, _DS_DIGEST_METHOD, Algorithm=SHA256)
     digest_value = etree.SubElement(reference, _DS_DIGEST_VALUE)
-    digest_value.text = base64.b64encode(_body_digest(body)).decode("ascii")
+    digest_value.text = base64.b64encode(_body_digest(body, None, detached)).decode("ascii")
     value = etree.SubElement(signature, _DS_SIGNATURE_VALUE)
     key_info = etree.SubElement(signature, _DS_KEYINFO)
     reference_holder = etree.SubElement(key_info, _WSSE_STR, nsmap={"wsse": ns.WSSE})

@@ -159,3 +159,19 @@ def test_base64_attachment_is_not_taken_for_a_uri(tmp_path: Path) -> None:
     spooled = tmp_path / "letter.xml"
     spooled.write_bytes(content)
     assert not _mentions_uri(spooled)
+
+
+def test_signing_can_hand_over_big_text_instead_of_putting_it_back(
+    office_identity: SigningIdentity,
+) -> None:
+    """The simulator writes a fetch answer's content itself: signing with ``detached`` leaves
+    the big text out of the tree and the signature still covers it."""
+    envelope, _header, body = new_envelope()
+    holder = etree.SubElement(body, "zawartosc")
+    holder.text = "QUJD" * 50_000
+    detached: wssecurity.Detached = {}
+    sign_envelope(envelope, office_identity, detached=detached)
+    assert holder.text is None and detached == {holder: "QUJD" * 50_000}
+    holder.text = detached[holder]
+    signed = etree.fromstring(serialize(envelope))
+    assert verify_envelope(signed, [office_identity.certificate]) == office_identity.certificate
