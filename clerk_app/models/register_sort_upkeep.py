@@ -15,7 +15,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from sqlalchemy import Connection, event, inspect, select, update
-from sqlalchemy.orm import Mapper
+from sqlalchemy.orm import Mapper, Session
 from sqlalchemy.orm.util import identity_key
 
 from clerk_app.models.cases import Case
@@ -31,7 +31,8 @@ def _changed(target: Any, *names: str) -> bool:
     return any(state.attrs[name].history.has_changes() for name in names)
 
 
-def _assignee(connection: Connection, unit_id: int | None, user_id: int | None) -> bytes:
+def assignee_sort_key(connection: Connection, unit_id: int | None, user_id: int | None) -> bytes:
+    """The assignee key (also for a Core UPDATE of ``assigned_unit_id`` / ``assigned_user_id``)."""
     unit = (
         connection.scalar(select(OrgUnit.symbol).where(OrgUnit.id == unit_id))
         if unit_id is not None
@@ -45,22 +46,33 @@ def _assignee(connection: Connection, unit_id: int | None, user_id: int | None) 
     return assignee_key(unit, handler)
 
 
+def held_display_name(session: Session, correspondent_id: int) -> str | None:
+    """The name of a correspondent the session holds with its name loaded (ePUAP intake has
+    just created or found it), else None: no SELECT. A pending rename is flushed together
+    with the entry, so the loaded value is the one the database will hold."""
+    held = session.identity_map.get(identity_key(Correspondent, correspondent_id))
+    if held is None:
+        return None
+    name = inspect(held).dict.get("display_name")
+    return None if name is None else str(name)
+
+
 def _sender_name(connection: Connection, entry: RegisterEntry) -> str | None:
     if entry.correspondent_id is None:
         return None
-    # A correspondent the session holds (ePUAP intake has just created or found it) has
-    # its name loaded already: no second SELECT. A pending rename is flushed together
-    # with this entry, so the loaded value is the one the database will hold.
     session = inspect(entry).session
-    if session is not None:
-        held = session.identity_map.get(identity_key(Correspondent, entry.correspondent_id))
-        if held is not None:
-            name = inspect(held).dict.get("display_name")
-            if name is not None:
-                return str(name)
+    name = held_display_name(session, entry.correspondent_id) if session is not None else None
+    if name is not None:
+        return name
     return connection.scalar(
         select(Correspondent.display_name).where(Correspondent.id == entry.correspondent_id)
     )
+
+
+def _case_sign(connection: Connection, case_id: int | None) -> str | None:
+    if case_id is None:
+        return None
+    return connection.scalar(select(Case.sign).where(Case.id == case_id))
 
 
 def _fill(connection: Connection, entry: RegisterEntry, everything: bool) -> None:
@@ -71,14 +83,11 @@ def _fill(connection: Connection, entry: RegisterEntry, everything: bool) -> Non
     if everything or _changed(entry, "correspondent_id"):
         entry.sender_sort = name_key(_sender_name(connection, entry))
     if everything or _changed(entry, "assigned_unit_id", "assigned_user_id"):
-        entry.assignee_sort = _assignee(connection, entry.assigned_unit_id, entry.assigned_user_id)
-    if everything or _changed(entry, "case_id"):
-        sign = (
-            connection.scalar(select(Case.sign).where(Case.id == entry.case_id))
-            if entry.case_id is not None
-            else None
+        entry.assignee_sort = assignee_sort_key(
+            connection, entry.assigned_unit_id, entry.assigned_user_id
         )
-        entry.case_sign_sort = name_key(sign)
+    if everything or _changed(entry, "case_id"):
+        entry.case_sign_sort = name_key(_case_sign(connection, entry.case_id))
 
 
 def keys_for_insert(
@@ -87,12 +96,6 @@ def keys_for_insert(
     """The sort keys of an entry written by a Core INSERT (the mapper events do not see it):
     the same keys ``before_insert`` computes. ``sender_name``: the correspondent's display
     name, which the caller has just checked (no second SELECT)."""
-    case_id = values.get("case_id")
-    sign = (
-        connection.scalar(select(Case.sign).where(Case.id == case_id))
-        if case_id is not None
-        else None
-    )
     return {
         "title_sort": sort_key(values.get("title")),
         "notes_sort": sort_key(values.get("notes") or ""),
@@ -100,13 +103,8 @@ def keys_for_insert(
         "assignee_sort": assignee_sort_key(
             connection, values.get("assigned_unit_id"), values.get("assigned_user_id")
         ),
-        "case_sign_sort": name_key(sign),
+        "case_sign_sort": name_key(_case_sign(connection, values.get("case_id"))),
     }
-
-
-def assignee_sort_key(connection: Connection, unit_id: int | None, user_id: int | None) -> bytes:
-    """The assignee key for a Core UPDATE of ``assigned_unit_id`` / ``assigned_user_id``."""
-    return _assignee(connection, unit_id, user_id)
 
 
 @event.listens_for(RegisterEntry, "before_insert")
@@ -154,7 +152,7 @@ def _refresh_assignees(connection: Connection, column: Any, value: int) -> None:
                 e.assigned_unit_id.is_(None) if unit_id is None else e.assigned_unit_id == unit_id,
                 e.assigned_user_id.is_(None) if user_id is None else e.assigned_user_id == user_id,
             )
-            .values(assignee_sort=_assignee(connection, unit_id, user_id))
+            .values(assignee_sort=assignee_sort_key(connection, unit_id, user_id))
         )
 
 

@@ -22,10 +22,9 @@ from datetime import date
 from pathlib import Path
 from typing import Any, cast
 
-from sqlalchemy import Select, Table, bindparam, func, insert, inspect, or_, select, update
+from sqlalchemy import Select, Table, bindparam, func, insert, or_, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, aliased
-from sqlalchemy.orm.util import identity_key
 
 from clerk_app.errors import ValidationError
 from clerk_app.integrations.epuap.safe_names import safe_attachment_name, unique_name
@@ -499,7 +498,7 @@ class RegisterService:
         year = (draft.sent_on or today).year
         book = self._book(session, draft.register_symbol, Direction.OUTGOING, year)
         self._check_tracking(session, Direction.OUTGOING, fields.tracking_no, None)
-        correspondent_id = self._correspondent(
+        correspondent_id, _name = self._sender(
             session, draft.correspondent_id, draft.new_correspondent
         )
         case = None
@@ -929,32 +928,20 @@ class RegisterService:
             raise ValidationError(f"Dekretacja: konto pracownika {user.full_name} jest wyłączone.")
         return user
 
-    def _correspondent(
-        self, session: Session, correspondent_id: int | None, new: Any
-    ) -> int | None:
-        if new is not None:
-            return create_in_session(session, self.user, new).id
-        if correspondent_id is None:
-            return None
-        if session.get(Correspondent, correspondent_id) is None:
-            raise ValidationError(f"Nadawca/adresat: nie ma korespondenta nr {correspondent_id}.")
-        return correspondent_id
-
     def _sender(
         self, session: Session, correspondent_id: int | None, new: Any
     ) -> tuple[int | None, str | None]:
-        """The sender's id and display name (its sort key), refusing an unknown id."""
+        """The sender's (or addressee's) id and display name (its sort key), the new one
+        created; refuses an unknown id."""
         if new is not None:
             created = create_in_session(session, self.user, new)
             return created.id, created.display_name
         if correspondent_id is None:
             return None, None
         # Just created or found by the caller (ePUAP intake): its name is loaded already.
-        held = session.identity_map.get(identity_key(Correspondent, correspondent_id))
-        if held is not None:
-            name = inspect(held).dict.get("display_name")
-            if name is not None:
-                return correspondent_id, str(name)
+        name = register_sort_upkeep.held_display_name(session, correspondent_id)
+        if name is not None:
+            return correspondent_id, name
         found = session.connection().execute(_SENDER_NAME, {"id": correspondent_id}).first()
         if found is None:
             raise ValidationError(f"Nadawca/adresat: nie ma korespondenta nr {correspondent_id}.")
