@@ -148,3 +148,35 @@ def test_the_letter_is_parsed_once_and_indexed_with_the_same_text(
     assert expected and stored == expected
     word = next(w for w in expected.split() if len(w) > 6 and w.isalpha())
     assert outcome.entry_number in [hit.label for hit in search(ctx.db, clerk, word)]
+
+
+def test_a_known_sender_is_found_by_reply_box_and_name_not_created_again(
+    ctx: AppContext, clerk: CurrentUser
+) -> None:
+    """Two letters from one person's box make one correspondent; a namesake writing from
+    another box is somebody else."""
+    from clerk_app.services.inbox.port import InboxSender
+
+    ledger = DatabaseLedger(ctx.db, ctx.blobs, clerk)
+    same = crd_letter(0)
+    home = InboxSender(reply_address="/jan/skrytka")
+    other = InboxSender(reply_address="/inny/skrytka")
+    for name, content, sender in (
+        ("a.xml", same, home),
+        ("b.xml", same + b" ", home),
+        ("c.xml", same + b"  ", other),
+    ):
+        assert ledger.store(memory_item(name, content, sender=sender)).new
+    with ctx.db.session() as session:
+        senders = list(
+            session.scalars(select(RegisterEntry.correspondent_id).order_by(RegisterEntry.id))
+        )
+        names = session.execute(
+            select(Correspondent.last_name, Correspondent.epuap_address).order_by(Correspondent.id)
+        ).all()
+    assert senders[0] == senders[1] != senders[2]
+    # The same name from the letter, told apart by the box it came from.
+    assert [tuple(n) for n in names] == [
+        (names[0][0], "/jan/skrytka"),
+        (names[0][0], "/inny/skrytka"),
+    ] and names[0][0]

@@ -250,16 +250,14 @@ _BY_IDENTIFIER = {
 _IN_BOX = or_(
     Correspondent.epuap_address == bindparam("box"), Correspondent.ade == bindparam("box")
 )
-_BY_BOX = {
-    CorrespondentKind.INSTITUTION: _named(
-        _IN_BOX, Correspondent.institution_name == bindparam("institution_name")
-    ),
-    CorrespondentKind.PERSON: _named(
-        _IN_BOX,
-        Correspondent.last_name == bindparam("last_name"),
-        Correspondent.first_name == bindparam("first_name"),
-    ),
-}
+_INSTITUTION_IN_BOX = _named(
+    _IN_BOX, Correspondent.institution_name == bindparam("institution_name")
+)
+_PERSON_IN_BOX = _named(
+    _IN_BOX,
+    Correspondent.last_name == bindparam("last_name"),
+    Correspondent.first_name == bindparam("first_name"),
+)
 _KNOWN = select(InboxMessage.kind, InboxMessage.state).where(
     InboxMessage.channel == bindparam("channel"), InboxMessage.digest == bindparam("digest")
 )
@@ -278,16 +276,14 @@ def _find_correspondent(session: Session, data: CorrespondentInput) -> tuple[int
                 return found[0], found[1]
     box = data.epuap_address or data.ade
     if box:
-        institution = data.kind is CorrespondentKind.INSTITUTION
-        params = (
-            {"box": box, "institution_name": data.institution_name}
-            if institution
-            else {"box": box, "last_name": data.last_name, "first_name": data.first_name}
-        )
-        found = connection.execute(
-            _BY_BOX[CorrespondentKind.INSTITUTION if institution else CorrespondentKind.PERSON],
-            params,
-        ).first()
+        if data.kind is CorrespondentKind.INSTITUTION:
+            query, params = _INSTITUTION_IN_BOX, {"institution_name": data.institution_name}
+        else:
+            query, params = (
+                _PERSON_IN_BOX,
+                {"last_name": data.last_name, "first_name": data.first_name},
+            )
+        found = connection.execute(query, {"box": box, **params}).first()
         if found is not None:
             return found[0], found[1]
     return None
